@@ -1,0 +1,69 @@
+"""The `aigis` command. Each module in this package that defines ``register(app)`` adds its commands,
+so adding a capability's CLI is adding one file."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+
+from aigis import __version__
+from aigis.cli.output import console_err
+from aigis.errors import AigisError
+
+app = typer.Typer(
+    name="aigis",
+    help="aigis: the AI Safety Governance Framework 2.0, executable. / 人工智能安全治理框架2.0 的可执行实现。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"aigis {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """aigis command line."""
+
+
+def _register_all() -> None:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_") or info.name == "output":
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Entry point: run the app, print aigis errors without a traceback."""
+    try:
+        app(standalone_mode=False)
+    except AigisError as exc:
+        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        console_err.print("aborted")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors
+        from click.exceptions import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

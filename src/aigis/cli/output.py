@@ -1,0 +1,46 @@
+"""Shared output helpers: rich tables for people, stable JSON / YAML for programs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from enum import Enum
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+console = Console()
+console_err = Console(stderr=True)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+def dump_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def emit_data(data: Any, fmt: OutputFormat) -> bool:
+    """Print data as JSON or YAML; return False when the caller should render a table instead."""
+    if fmt is OutputFormat.json:
+        print(dump_json(data))
+        return True
+    if fmt is OutputFormat.yaml:
+        print(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), end="")
+        return True
+    return False
+
+
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for col in columns:
+        t.add_column(col, overflow="fold")
+    for row in rows:
+        t.add_row(*(escape("" if v is None else str(v)) for v in row))
+    return t

@@ -1,0 +1,84 @@
+"""The detector interface shared by every guard detector, and its registry.
+
+A detector is one class: it looks at normalized text and returns findings with spans in that text.
+The guard maps spans back to the original text, so detectors never deal with normalization.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+Direction = Literal["input", "output"]
+Source = Literal["user", "document", "tool", "model"]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a detector found."""
+
+    detector: str                  # registry name, e.g. "pii", "injection", "harmful"
+    category: str                  # e.g. "CN_RESIDENT_ID", "instruction_override", "TC260-A.1.4"
+    score: float                   # 0..1 confidence
+    span: Span | None              # where in the text (None for whole-text judgements)
+    clauses: tuple[str, ...]       # framework clause ids this finding is evidence for
+    rationale: str = ""            # short human-readable reason
+    text: str = ""                 # the matched text (may be masked by the guard before leaving)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """What the detector knows about the text besides its content."""
+
+    direction: Direction = "input"
+    source: Source = "user"
+    lang: str | None = None        # "zh", "en" or None when unknown/mixed
+    prompt: str | None = None      # for outputs: the prompt that produced them
+
+
+class Detector(ABC):
+    """Base class: subclasses set ``name`` and implement ``scan``."""
+
+    name: str = ""
+    clauses: tuple[str, ...] = ()
+
+    @abstractmethod
+    def scan(self, text: str, context: ScanContext) -> list[Finding]:
+        """Return findings for ``text`` (already normalized). Must run in time linear in len(text)."""
+
+
+D = TypeVar("D", bound=type[Detector])
+_REGISTRY: dict[str, type[Detector]] = {}
+
+
+def register_detector(cls: D) -> D:
+    """Class decorator: make a detector available by its ``name``."""
+    if not cls.name:
+        raise ValueError(f"{cls.__qualname__} has no name")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def detector_names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def detector_class(name: str) -> type[Detector]:
+    from aigis.errors import NotFoundError
+
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise NotFoundError("detector", name, detector_names()) from None
+
+
+DetectorFactory = Callable[[], Detector]

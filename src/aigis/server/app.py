@@ -1,0 +1,82 @@
+"""Application factory. Route modules in ``aigis.server.routes`` that define ``router`` are mounted,
+so adding a capability's endpoints is adding one file."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from aigis import __version__
+from aigis.config import Settings, get_settings
+from aigis.errors import AigisError
+from aigis.server import routes
+from aigis.store import Database
+
+log = logging.getLogger("aigis.server")
+STATIC = Path(__file__).parent / "static"
+
+
+def _route_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(routes.__path__) if not m.name.startswith("_"))
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None, migrate: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    if db is None:
+        settings.ensure_home()
+        db = Database.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            db.upgrade()
+        yield
+
+    app = FastAPI(
+        title="aigis",
+        version=__version__,
+        description="AI Safety Governance Framework 2.0, executable. REST API under /api/v1.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+
+    @app.exception_handler(AigisError)
+    async def _aigis_error(_: Request, exc: AigisError) -> JSONResponse:
+        return JSONResponse({"error": exc.code, "message": str(exc)}, status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
+            for err in exc.errors()
+        ]
+        return JSONResponse(
+            {"error": "invalid_input", "message": "the request is not valid", "problems": problems},
+            status_code=422,
+        )
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/console/")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for name in _route_modules():
+        module = importlib.import_module(f"{routes.__name__}.{name}")
+        router = getattr(module, "router", None)
+        if router is not None:
+            app.include_router(router)
+    return app

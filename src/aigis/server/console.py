@@ -1,0 +1,82 @@
+"""Server-rendered console: templates, per-request language, navigation. Every asset is served locally."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from aigis import __version__
+from aigis.i18n import Lang
+from aigis.server.auth import current_token
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _merge_query(params: Any, **changes: str) -> str:
+    merged = {**dict(params), **changes}
+    return urlencode(merged)
+
+
+TEMPLATES.env.filters["merge_query"] = _merge_query
+LANG_COOKIE = "aigis_lang"
+
+# Console navigation: (path, zh, en). Capabilities add their entry here.
+NAV: list[tuple[str, str, str]] = [
+    ("/console/framework", "框架", "Framework"),
+]
+
+UI: dict[str, tuple[str, str]] = {
+    "title": ("aigis 人工智能安全治理", "aigis AI safety governance"),
+    "search": ("搜索", "Search"),
+    "all_kinds": ("全部类型", "All kinds"),
+    "id": ("编号", "ID"),
+    "kind": ("类型", "Kind"),
+    "name": ("名称", "Title"),
+    "results": ("条结果", "results"),
+    "no_results": ("没有匹配的条目", "Nothing matches"),
+    "technical": ("技术应对措施", "Technical measures"),
+    "governance": ("综合治理措施", "Governance measures"),
+    "guidelines": ("安全指引", "Guidelines"),
+    "divergence": ("英文版差异", "English-text divergence"),
+    "addressed_by": ("对应风险", "Risks addressed"),
+    "parent": ("上级", "Parent"),
+    "children": ("下级条目", "Contents"),
+    "sign_in": ("登录", "Sign in"),
+    "sign_out": ("退出", "Sign out"),
+    "token": ("API 令牌", "API token"),
+    "signed_in_as": ("已登录", "Signed in as"),
+    "bad_token": ("令牌无效", "The token is not valid"),
+    "back": ("返回", "Back"),
+}
+
+
+def request_lang(request: Request) -> Lang:
+    """?lang= first, then the console's cookie, then Accept-Language; English otherwise."""
+    for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if value in ("zh", "en"):
+            return value  # type: ignore[return-value]
+    accept = request.headers.get("accept-language", "").lower()
+    return "zh" if accept.startswith("zh") else "en"
+
+
+def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    lang = request_lang(request)
+    token = current_token(request)
+    base = {
+        "request": request,
+        "lang": lang,
+        "other_lang": "en" if lang == "zh" else "zh",
+        "t": {key: (zh if lang == "zh" else en) for key, (zh, en) in UI.items()},
+        "nav": [(path, zh if lang == "zh" else en) for path, zh, en in NAV],
+        "user": token.name if token else None,
+        "version": __version__,
+    }
+    response = TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie(LANG_COOKIE, lang, samesite="lax", httponly=True)
+    return response
