@@ -1,0 +1,171 @@
+"""The guard's bilingual keyword library and its Aho-Corasick matcher.
+
+Data files (all in this folder):
+
+* ``categories.yaml``: the harmful-content categories with zh/en names, TC260-003 risk ids and
+  framework risk clause ids.
+* ``keywords_zh.txt`` / ``keywords_en.txt``: ``term<TAB>category<TAB>weight`` (built by
+  ``tools/build_lexicon.py``). Weight 2 = specific phrase never seen in benign corpora, 1 = weak cue.
+* ``injection_phrases.txt``: ``phrase<TAB>kind<TAB>weight`` cue phrases for prompt injection.
+
+Matching is one pass of an Aho-Corasick automaton over the lower-cased text (linear time). Latin
+terms only match at word boundaries (a few inflection suffixes allowed), so "ass" does not fire
+inside "class"; CJK terms match anywhere.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import ahocorasick
+import yaml
+
+__all__ = [
+    "Category",
+    "KeywordHit",
+    "Lexicon",
+    "categories",
+    "default_lexicon",
+    "injection_lexicon",
+    "lower_same_length",
+]
+
+_SUFFIXES = frozenset({"s", "es", "ed", "d", "ing", "er", "ers", "ings"})
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    zh: str
+    en: str
+    tc260: tuple[str, ...]
+    framework: tuple[str, ...]
+
+    def name(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    start: int
+    end: int
+    term: str
+    category: str  # category id (harmful lexicon) or injection kind
+    weight: int
+
+
+def _read(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def categories() -> dict[str, Category]:
+    """The category table from ``categories.yaml``, by id, in file order."""
+    raw: dict[str, Any] = yaml.safe_load(_read("categories.yaml"))
+    out: dict[str, Category] = {}
+    for row in raw["categories"]:
+        out[row["id"]] = Category(
+            id=row["id"],
+            zh=row["zh"],
+            en=row["en"],
+            tc260=tuple(row["tc260"]),
+            framework=tuple(row["framework"]),
+        )
+    return out
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case ``text`` without changing its length, so offsets stay valid."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c == "_")
+
+
+class Lexicon:
+    """A set of (term, label, weight) entries matched with one Aho-Corasick automaton."""
+
+    def __init__(self, entries: list[tuple[str, str, int]]) -> None:
+        self._auto: Any = ahocorasick.Automaton()
+        self._labels: Counter[str] = Counter()
+        self.size = 0
+        for term, label, weight in entries:
+            key = term.lower()
+            if not key or key in self._auto:
+                continue
+            latin_start = _is_word_char(key[0])
+            latin_end = _is_word_char(key[-1])
+            self._auto.add_word(key, (key, label, weight, latin_start, latin_end))
+            self._labels[label] += 1
+            self.size += 1
+        if self.size:
+            self._auto.make_automaton()
+
+    def __len__(self) -> int:
+        return self.size
+
+    def counts(self) -> dict[str, int]:
+        """Number of entries per label (category id or injection kind)."""
+        return dict(self._labels)
+
+    def find(self, text: str, *, lowered: str | None = None) -> list[KeywordHit]:
+        """All hits in ``text`` (spans index ``text``); overlapping hits are all reported."""
+        if not self.size or not text:
+            return []
+        low = lowered if lowered is not None else lower_same_length(text)
+        n = len(low)
+        hits: list[KeywordHit] = []
+        for end_idx, (key, label, weight, latin_start, latin_end) in self._auto.iter(low):
+            start = end_idx - len(key) + 1
+            end = end_idx + 1
+            if latin_start and start > 0 and _is_word_char(low[start - 1]):
+                continue
+            if latin_end and end < n and _is_word_char(low[end]):
+                j = end
+                while j < n and j - end < 5 and low[j].isascii() and low[j].isalpha():
+                    j += 1
+                if low[end:j] not in _SUFFIXES or (j < n and _is_word_char(low[j])):
+                    continue
+                end = j
+            hits.append(KeywordHit(start, end, text[start:end], label, weight))
+        return hits
+
+
+def _parse(name: str) -> list[tuple[str, str, int]]:
+    rows: list[tuple[str, str, int]] = []
+    for line in _read(name).splitlines():
+        if not line or line.startswith("#"):
+            continue
+        term, label, weight = line.split("\t")
+        rows.append((term, label, int(weight)))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The harmful-content keyword library (zh + en), labels are category ids."""
+    return Lexicon(_parse("keywords_zh.txt") + _parse("keywords_en.txt"))
+
+
+@lru_cache(maxsize=1)
+def injection_lexicon() -> Lexicon:
+    """Prompt-injection cue phrases (zh + en), labels are injection kinds."""
+    return Lexicon(_parse("injection_phrases.txt"))
+
+
+def keyword_counts_by_tc260() -> dict[str, int]:
+    """Entries of the harmful lexicon per TC260-003 risk id (a category counts for each of its ids)."""
+    cats = categories()
+    out: Counter[str] = Counter()
+    for cat_id, n in default_lexicon().counts().items():
+        for risk in cats[cat_id].tc260:
+            out[risk] += n
+    return dict(out)
