@@ -475,11 +475,12 @@ def _benign_texts() -> list[str]:
     def jl(path: Path, key: str) -> None:
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
-                texts.append(str(json.loads(line).get(key, "")))
+                row = json.loads(line)
+                if row.get("split", "train") == "train":  # held-out splits stay unseen
+                    texts.append(str(row.get(key, "")))
 
     jl(DATA / "crosswoz" / "crosswoz_user_utterances.jsonl", "text")
     jl(DATA / "kdconv" / "kdconv_utterances.jsonl", "text")
-    jl(DATA / "cmrc2018" / "cmrc2018_questions.jsonl", "question")
     jl(DATA / "drcd" / "drcd_questions.jsonl", "question")
     jl(DATA / "gsm8k" / "train.jsonl", "question")
     for name in ("gaokao-chinese", "gaokao-history", "gaokao-geography", "gaokao-biology"):
@@ -487,7 +488,10 @@ def _benign_texts() -> list[str]:
     for name in ("hard_benign_zh.txt", "hard_benign_en.txt"):
         p = OUT / name
         if p.exists():
-            texts.extend(line.split("\t", 1)[-1] for line in p.read_text(encoding="utf-8").splitlines())
+            for line in p.read_text(encoding="utf-8").splitlines():
+                split, _, text = line.partition("\t")
+                if split == "train":  # the eval half must stay unseen
+                    texts.append(text)
     return [_T2S.convert(t).lower() for t in texts]
 
 
