@@ -272,11 +272,17 @@ def _controls(pack: Pack, system: dict[str, Any], final: int, rules: list[FiredR
         because += [f"rule {r}" for r in by_rule.get(control["id"], [])]
         if not because or not roles.intersection(control["roles"]):
             continue
+        # The strictest value applies: the shortest interval, the longest retention, before launch if any.
+        steps = [control] + [(control.get("by_level") or {}).get(str(lvl), {}) for lvl in range(1, final + 1)]
+        every = [int(s["every_months"]) for s in steps if s.get("every_months")]
+        retain = [int(s["retain_months"]) for s in steps if s.get("retain_months")]
+        notes = [s["note"] for s in steps if s.get("note")]
         params: dict[str, Any] = {
-            k: control.get(k) for k in ("before_launch", "every_months", "retain_months", "note")
+            "before_launch": any(s.get("before_launch") for s in steps),
+            "every_months": min(every) if every else None,
+            "retain_months": max(retain) if retain else None,
+            "note": notes[-1] if notes else None,
         }
-        for lvl in range(1, final + 1):
-            params.update((control.get("by_level") or {}).get(str(lvl), {}))
         out.append(
             Control(
                 id=control["id"],
@@ -334,20 +340,21 @@ def grade(system: dict[str, Any], pack: Pack | None = None) -> GradeResult:
     base = _base_level(pack, total)
     current = base
     fired: list[FiredRule] = []
-    # Raises first (added to the base level), then floors, so the outcome does not depend on rule order.
-    ordered = sorted(pack.data["rules"], key=lambda r: 0 if "raise" in r else 1 if "min_level" in r else 2)
+    # Floors first, then raises on top of them, so the outcome does not depend on rule order:
+    # level = min(5, max(base, floors) + raises).
+    ordered = sorted(pack.data["rules"], key=lambda r: 1 if "raise" in r else 0 if "min_level" in r else 2)
     for rule in ordered:
         matched: list[str] = []
         if not _holds(rule["when"], pack, system, matched):
             continue
         before = current
         effects: list[str] = []
-        if "raise" in rule:
-            current = min(MAX_LEVEL, current + int(rule["raise"]))
-            effects.append(f"raise {rule['raise']}")
         if "min_level" in rule:
             current = max(current, int(rule["min_level"]))
             effects.append(f"min_level {rule['min_level']}")
+        if "raise" in rule:
+            current = min(MAX_LEVEL, current + int(rule["raise"]))
+            effects.append(f"raise {rule['raise']}")
         if not effects:
             effects.append("requires")
         fired.append(
