@@ -1,0 +1,110 @@
+"""The scorer interface and its registry.
+
+A scorer looks at one attempt (the item, what was sent, what came back) and returns a Score: a label,
+whether the scorer's condition was detected (``positive``: refused, harmful, leaked, matched, unsafe),
+and whether the attempt passes by this scorer given the item's expected behaviour (``passed``; None when
+the scorer does not apply or could not decide).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from aigis.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from aigis.assess.suites import Item
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    item: Item
+    response: str
+    messages: list[dict[str, str]] = field(default_factory=list)
+    system_prompt: str | None = None
+    canary: str | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.item.lang
+
+
+@dataclass(frozen=True)
+class Score:
+    scorer: str
+    label: str
+    positive: bool | None
+    passed: bool | None
+    value: float | None = None
+    rationale: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def not_applicable(name: str, why: str = "") -> Score:
+    return Score(name, "n/a", None, None, None, why)
+
+
+class Scorer(ABC):
+    """Base class: subclasses set ``name`` and implement ``score``."""
+
+    name: str = ""
+    title: ClassVar[dict[str, str]] = {}
+    positive_label: str = ""  # what ``positive`` means, for calibration reports
+    clauses: tuple[str, ...] = ("5.8",)
+    offline: bool = True  # False when the scorer needs a remote model
+
+    @abstractmethod
+    async def score(self, data: ScoreInput) -> Score:
+        """Score one response."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release resources."""
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+
+S = TypeVar("S", bound=type[Scorer])
+_REGISTRY: dict[str, type[Scorer]] = {}
+
+
+def register_scorer(cls: S) -> S:
+    if not cls.name:
+        raise ValueError(f"{cls.__qualname__} has no name")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def _load_builtin() -> None:
+    import importlib
+    import pkgutil
+
+    import aigis.assess.scorers as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name != "base":
+            importlib.import_module(f"{package.__name__}.{info.name}")
+
+
+def scorer_names() -> list[str]:
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def scorer_class(name: str) -> type[Scorer]:
+    _load_builtin()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        import difflib
+
+        raise NotFoundError("scorer", name, difflib.get_close_matches(name, list(_REGISTRY), n=3)) from None
+
+
+def build_scorer(name: str, options: dict[str, Any] | None = None) -> Scorer:
+    cls = scorer_class(name)
+    return cls(**(options or {}))
