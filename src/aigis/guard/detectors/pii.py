@@ -1,0 +1,456 @@
+"""Personal information in Chinese and English text, with validators rather than bare patterns.
+
+Chinese: resident identity numbers (region code, birth date, ISO 7064 MOD 11-2 check digit), mobile and
+landline numbers, bank cards (Luhn), unified social credit codes (GB 32100 check digit), passports,
+Hong Kong / Macau / Taiwan travel permits, licence plates, and addresses and names in context.
+English: e-mail, phone numbers, US SSN, credit cards (Luhn), IBAN (mod 97), IP addresses, URLs and
+dates of birth in context.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import ipaddress
+import re
+from collections.abc import Callable
+
+from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
+
+CLAUSES = ("3.1.2(d)", "4.2.2(b)", "TC260-A.4.6")
+
+# first two digits of a resident ID: province-level region codes (GB/T 2260)
+_PROVINCES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    ]
+)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def valid_resident_id(value: str) -> bool:
+    """18-character PRC resident identity number: region, birth date and check digit."""
+    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789Xx":
+        return False
+    if value[:2] not in _PROVINCES:
+        return False
+    try:
+        born = _dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if not (_dt.date(1900, 1, 1) <= born <= _dt.date.today()):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == value[17].upper()
+
+
+def luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def valid_uscc(value: str) -> bool:
+    """Unified social credit code (GB 32100-2015): 18 characters with a mod-31 check character."""
+    if len(value) != 18 or any(c not in _USCC_CHARS for c in value):
+        return False
+    if not value[2:8].isdigit():
+        return False
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(value[:17], _USCC_WEIGHTS, strict=True))
+    return _USCC_CHARS[(31 - total % 31) % 31] == value[17]
+
+
+_IBAN_LENGTHS = {
+    "AD": 24,
+    "AE": 23,
+    "AT": 20,
+    "AZ": 28,
+    "BA": 20,
+    "BE": 16,
+    "BG": 22,
+    "BH": 22,
+    "BR": 29,
+    "CH": 21,
+    "CR": 22,
+    "CY": 28,
+    "CZ": 24,
+    "DE": 22,
+    "DK": 18,
+    "DO": 28,
+    "EE": 20,
+    "EG": 29,
+    "ES": 24,
+    "FI": 18,
+    "FO": 18,
+    "FR": 27,
+    "GB": 22,
+    "GE": 22,
+    "GI": 23,
+    "GL": 18,
+    "GR": 27,
+    "GT": 28,
+    "HR": 21,
+    "HU": 28,
+    "IE": 22,
+    "IL": 23,
+    "IS": 26,
+    "IT": 27,
+    "JO": 30,
+    "KW": 30,
+    "KZ": 20,
+    "LB": 28,
+    "LI": 21,
+    "LT": 20,
+    "LU": 20,
+    "LV": 21,
+    "MC": 27,
+    "MD": 24,
+    "ME": 22,
+    "MK": 19,
+    "MR": 27,
+    "MT": 31,
+    "MU": 30,
+    "NL": 18,
+    "NO": 15,
+    "PK": 24,
+    "PL": 28,
+    "PS": 29,
+    "PT": 25,
+    "QA": 29,
+    "RO": 24,
+    "RS": 22,
+    "SA": 24,
+    "SE": 24,
+    "SI": 19,
+    "SK": 24,
+    "SM": 27,
+    "TN": 24,
+    "TR": 26,
+    "UA": 29,
+    "VG": 24,
+    "XK": 20,
+}
+
+
+def valid_iban(value: str) -> bool:
+    iban = value.replace(" ", "").upper()
+    if _IBAN_LENGTHS.get(iban[:2]) != len(iban) or not iban[2:4].isdigit() or not iban.isalnum():
+        return False
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def valid_ssn(value: str) -> bool:
+    digits = value.replace("-", "").replace(" ", "")
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+        return False
+    return digits not in ("123456789", "078051120")
+
+
+# ---------------------------------------------------------------------------------------------------
+# patterns; none of them can backtrack more than a bounded number of steps per position
+
+_NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
+_NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
+# a run of digits with optional single separators: phones, cards, ids are classified from it
+_DIGITS_RE = re.compile(r"(?<![0-9A-Za-z.])(?:\+|00)?\d(?:[ \-]?\d){6,22}[Xx]?(?![0-9A-Za-z])")
+_DIGIT_PAREN_RE = re.compile(r"\(\d{2,4}\)[ \-]?\d{3,4}[ \-]?\d{3,4}(?!\d)")
+_EMAIL_RE = re.compile(
+    r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
+    r"(?![A-Za-z0-9])"
+)
+_URL_RE = re.compile(
+    r"(?:https?|ftp)://[^\s<>\"'，。、；！？）】」]{1,2000}|www\.[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63})+"
+    r"[^\s<>\"'，。、；！？）】」]{0,2000}"
+)
+_IPV4_RE = re.compile(r"(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9]|\.\d)")
+_IPV6_RE = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f:]{1,40}(?![0-9A-Fa-f:])")
+_IBAN_RE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])"
+)
+_USCC_RE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
+_PASSPORT_RE = re.compile(r"(?<![0-9A-Za-z])(?:[EG]\d{8}|E[A-HJ-NP-Z]\d{7}|[DSP]E?\d{7})(?![0-9A-Za-z])")
+_HKMO_RE = re.compile(r"(?<![0-9A-Za-z])[CHM]\d{8}(?:\d{2})?(?![0-9A-Za-z])")
+_TW_PERMIT_RE = re.compile(r"(?<![0-9A-Za-z])(?:T\d{8}|\d{8})(?![0-9A-Za-z])")
+_PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_RE = re.compile(
+    f"[{_PROVINCE_ABBR}][A-HJ-NP-Z][ ·•]?(?:[A-HJ-NP-Z0-9]{{5}}[学警港澳挂]?|[DF][A-HJ-NP-Z0-9]{{5}})"
+    r"(?![0-9A-Za-z])"
+)
+# addresses: anchored on a house number ("100号", "3弄"), then checked backwards for a road name
+_HOUSE_RE = re.compile(r"[0-9一二三四五六七八九十百零]{1,5}(?:号|弄)")
+_UNIT_RE = re.compile(r"(?:[0-9一二三四五六七八九十百零]{1,5}(?:号|栋|幢|单元|室|楼|层|号楼))+")
+_ROAD_SUFFIXES = ("大道", "胡同", "路", "街", "道", "巷", "村", "镇", "乡", "里")
+_ADMIN_CHARS = frozenset("省市区县州旗")
+_ADDRESS_LEAD = frozenset("住在于是到寄送址位家")
+_NAME_CONTEXT_RE = re.compile(
+    r"(?:姓名|名字|联系人|收件人|收货人|患者|申请人|户主|法人|我叫|我是|本人|叫做)[:：是为\s]{0,3}"
+    r"([\u4e00-\u9fff·]{2,4})"
+)
+_NAME_EN_RE = re.compile(
+    r"(?:[Nn]ame(?: is)?|I am|I'm|[Pp]atient|[Cc]ustomer)[:\s]{1,3}((?:[A-Z][a-z]{1,20} ?){2,3})"
+)
+_DOB_RE = re.compile(
+    r"(?:出生日期|出生年月|生日|出生于|出生|DOB|D\.O\.B\.?|[Dd]ate of [Bb]irth|[Bb]orn(?: on)?|[Bb]irthday)"
+    r"[:：\s,是为于在]{0,4}"
+    r"((?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)|(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})|"
+    r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.? \d{1,2},? \d{4})|"
+    r"(?:\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.? \d{4}))"
+)
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
+    "金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂"
+    "章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
+    "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇"
+    "桑郎甄丛仲虞敖巩明佘池查麻苑迟邝欧阳司马上官诸葛东方皇甫尉迟公孙慕容长孙宇文"
+)
+_PHONE_CONTEXT = (
+    "电话",
+    "手机",
+    "联系",
+    "致电",
+    "拨打",
+    "热线",
+    "座机",
+    "传真",
+    "phone",
+    "tel",
+    "call",
+    "mobile",
+    "cell",
+    "fax",
+    "contact",
+)
+_CARD_CONTEXT = (
+    "卡号",
+    "银行卡",
+    "信用卡",
+    "储蓄卡",
+    "借记卡",
+    "card",
+    "visa",
+    "mastercard",
+    "amex",
+    "账号",
+    "account",
+)
+_PERMIT_CONTEXT = ("通行证", "台胞证", "回乡证", "permit")
+_PASSPORT_CONTEXT = ("护照", "passport")
+_DOB_HINTS = ("出生", "生日", "dob", "d.o.b", "birth", "born")
+
+
+def _near(text: str, start: int, words: tuple[str, ...], window: int = 24) -> bool:
+    before = text[max(0, start - window) : start].lower()
+    return any(w in before for w in words)
+
+
+Emit = Callable[[str, int, int, float, str], None]
+
+
+def _classify_digits(text: str, start: int, end: int, emit: Emit) -> None:
+    raw = text[start:end]
+    digits = raw.replace(" ", "").replace("-", "")
+    plus = digits.startswith("+")
+    if plus:
+        digits = digits[1:]
+    if digits.startswith("00") and not plus:
+        digits, plus = digits[2:], True
+    n = len(digits)
+    body = digits[:-1] + ("0" if digits[-1] in "Xx" else digits[-1])
+    if n == 18 and valid_resident_id(digits):
+        emit("CN_RESIDENT_ID", start, end, 0.99, "resident ID: region, birth date and check digit valid")
+        return
+    if digits[-1] in "Xx":
+        return
+    cn = digits[2:] if plus and digits.startswith("86") else (digits if not plus else "")
+    if len(cn) == 11 and cn[0] == "1" and cn[1] in "3456789":
+        emit("CN_MOBILE", start, end, 0.95, "mainland mobile number (1[3-9] + 9 digits)")
+        return
+    if 13 <= n <= 19 and not plus and luhn(body):
+        is_cn_bank = digits.startswith("62") and n in (16, 17, 18, 19)
+        if is_cn_bank:
+            emit("CN_BANK_CARD", start, end, 0.9, "UnionPay card number, Luhn check valid")
+        else:
+            emit("CREDIT_CARD", start, end, 0.9 if n in (15, 16) else 0.8, "card number, Luhn check valid")
+        return
+    if n == 9 and not plus and re.fullmatch(r"\d{3}[- ]\d{2}[- ]\d{4}", raw) and valid_ssn(digits):
+        emit("US_SSN", start, end, 0.9, "US social security number (area, group, serial valid)")
+        return
+    if (
+        cn
+        and cn[0] == "0"
+        and 10 <= len(cn) <= 12
+        and ("-" in raw or " " in raw or _near(text, start, _PHONE_CONTEXT))
+    ):
+        emit("CN_LANDLINE", start, end, 0.85, "mainland landline (area code + number)")
+        return
+    if n == 8 and not plus and _near(text, start, _PERMIT_CONTEXT):
+        emit("CN_TW_PERMIT", start, end, 0.8, "Taiwan travel permit number in context")
+        return
+    separated = raw.count("-") + raw.count(" ") >= 1
+    if plus and 8 <= n <= 15:
+        emit("PHONE_NUMBER", start, end, 0.85, "international phone number")
+    elif (10 <= n <= 11 and separated and not raw.startswith(("19", "20"))) or (
+        7 <= n <= 12 and _near(text, start, _PHONE_CONTEXT)
+    ):
+        emit("PHONE_NUMBER", start, end, 0.7, "phone number")
+
+
+def _address(text: str, house_start: int, house_end: int, emit: Emit) -> None:
+    before = text[max(0, house_start - 3) : house_start]
+    if not before.endswith(_ROAD_SUFFIXES):
+        return
+    start = house_start
+    while start > 0 and house_start - start < 24 and _is_han(text[start - 1]):
+        start -= 1
+    while start < house_start and text[start] in _ADDRESS_LEAD:
+        start += 1
+    if house_start - start < 3:
+        return
+    has_admin = any(c in _ADMIN_CHARS for c in text[start:house_start])
+    unit = _UNIT_RE.match(text, house_end)
+    end = unit.end() if unit else house_end
+    emit("CN_ADDRESS", start, end, 0.85 if has_admin else 0.7, "street address with a house number")
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch.isdigit()
+
+
+@register_detector
+class PiiDetector(Detector):
+    """Personal information (zh and en). Categories use Presidio's names where they exist."""
+
+    name = "pii"
+    clauses = CLAUSES
+    literal = True  # scans the text as written: no leetspeak or separator folding
+
+    def __init__(self, entities: list[str] | None = None) -> None:
+        self.entities = frozenset(entities) if entities else None
+
+    def scan(self, text: str, context: ScanContext) -> list[Finding]:
+        found: list[Finding] = []
+        taken: list[tuple[int, int]] = []
+
+        def emit(category: str, start: int, end: int, score: float, why: str) -> None:
+            if self.entities is not None and category not in self.entities:
+                return
+            for a, b in taken:
+                if start < b and a < end:
+                    return
+            taken.append((start, end))
+            found.append(Finding(self.name, category, score, Span(start, end), CLAUSES, why, text[start:end]))
+
+        has_digit = any(c in text for c in "0123456789")
+        if "@" in text:
+            for m in _EMAIL_RE.finditer(text):
+                emit("EMAIL_ADDRESS", m.start(), m.end(), 0.95, "e-mail address")
+        if "://" in text or "www." in text:
+            for m in _URL_RE.finditer(text):
+                end = m.end()
+                while end > m.start() and text[end - 1] in ".,;:!?)]}":
+                    end -= 1
+                emit("URL", m.start(), end, 0.6, "URL")
+        if not has_digit:
+            self._names(text, emit)
+            return found
+        for m in _USCC_RE.finditer(text):
+            if valid_uscc(m.group()) and not m.group().isdigit():
+                emit("CN_USCC", m.start(), m.end(), 0.95, "unified social credit code, check character valid")
+        for m in _IBAN_RE.finditer(text):
+            if valid_iban(m.group()):
+                emit("IBAN_CODE", m.start(), m.end(), 0.95, "IBAN, mod-97 check valid")
+        lowered = text.lower()
+        for m in _DOB_RE.finditer(text) if any(w in lowered for w in _DOB_HINTS) else ():
+            emit("DATE_OF_BIRTH", m.start(1), m.end(1), 0.85, "date of birth in context")
+        if "(" in text:
+            for m in _DIGIT_PAREN_RE.finditer(text):
+                emit("PHONE_NUMBER", m.start(), m.end(), 0.7, "phone number with area code in parentheses")
+        for m in _DIGITS_RE.finditer(text):
+            _classify_digits(text, m.start(), m.end(), emit)
+        if "." in text:
+            for m in _IPV4_RE.finditer(text):
+                if all(int(p) <= 255 for p in m.group().split(".")) and not m.group().startswith("0"):
+                    emit("IP_ADDRESS", m.start(), m.end(), 0.85, "IPv4 address")
+        if ":" in text:
+            for m in _IPV6_RE.finditer(text):
+                try:
+                    ipaddress.IPv6Address(m.group())
+                except ValueError:
+                    continue
+                emit("IP_ADDRESS", m.start(), m.end(), 0.85, "IPv6 address")
+        for m in _PASSPORT_RE.finditer(text) if any(w in lowered for w in _PASSPORT_CONTEXT) else ():
+            if _near(text, m.start(), _PASSPORT_CONTEXT, 30):
+                emit("CN_PASSPORT", m.start(), m.end(), 0.85, "passport number in context")
+        for m in _HKMO_RE.finditer(text) if any(w in lowered for w in (*_PERMIT_CONTEXT, "港澳")) else ():
+            if _near(text, m.start(), (*_PERMIT_CONTEXT, "港澳"), 30):
+                emit("CN_HKMO_PERMIT", m.start(), m.end(), 0.85, "Hong Kong / Macau permit number in context")
+        if not text.isascii():
+            for m in _PLATE_RE.finditer(text):
+                emit("CN_LICENSE_PLATE", m.start(), m.end(), 0.85, "mainland licence plate")
+            if "号" in text or "弄" in text:
+                for m in _HOUSE_RE.finditer(text):
+                    _address(text, m.start(), m.end(), emit)
+        self._names(text, emit)
+        return found
+
+    @staticmethod
+    def _names(text: str, emit: Emit) -> None:
+        if not text.isascii():
+            for m in _NAME_CONTEXT_RE.finditer(text):
+                name = m.group(1)
+                if name[0] in _SURNAMES or name[:2] in _SURNAMES:
+                    # a name is two to three characters; trim what follows it ("张三的电话")
+                    end = m.start(1) + min(len(name), 3)
+                    while end > m.start(1) + 2 and text[end - 1] in "的电手是在和与住":
+                        end -= 1
+                    emit("PERSON", m.start(1), end, 0.7, "Chinese name in context")
+        for m in _NAME_EN_RE.finditer(text):
+            emit("PERSON", m.start(1), m.start(1) + len(m.group(1).rstrip()), 0.6, "name in context")
