@@ -54,8 +54,9 @@ def postgres_url() -> Iterator[str]:
         pytest.skip(POSTGRES_HINT)
     from sqlalchemy import create_engine, text
 
-    admin = create_engine(Settings.from_env({"AIGIS_DATABASE_URL": POSTGRES_URL}).database_url,
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        Settings.from_env({"AIGIS_DATABASE_URL": POSTGRES_URL}).database_url, isolation_level="AUTOCOMMIT"
+    )
     name = f"aigis_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -103,7 +104,9 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = db
-        config = uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            create_app(settings, db), host="127.0.0.1", port=self.port, log_level="warning"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -133,8 +136,14 @@ def live_server(settings: Settings, sqlite_db: Database) -> Iterator[LiveServer]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 

@@ -15,7 +15,7 @@ from aigis.errors import AigisError
 
 app = typer.Typer(
     name="aigis",
-    help="aigis: the AI Safety Governance Framework 2.0, executable. / 人工智能安全治理框架2.0 的可执行实现。",
+    help="AI Safety Governance Framework 2.0, executable. / 人工智能安全治理框架2.0 的可执行实现。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -30,7 +30,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     """aigis command line."""
 

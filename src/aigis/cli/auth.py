@@ -37,7 +37,10 @@ def register(app: typer.Typer) -> None:
     def list_() -> None:
         """List tokens (never their values)."""
         with _db().session() as s:
-            rows = [(t.name, t.scope, t.created_at, "revoked" if t.revoked_at else "active") for t in list_tokens(s)]
+            rows = [
+                (t.name, t.scope, t.created_at, "revoked" if t.revoked_at else "active")
+                for t in list_tokens(s)
+            ]
         console.print(table("API tokens", ["name", "scope", "created", "state"], rows))
 
     @token_app.command("revoke")

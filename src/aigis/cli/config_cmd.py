@@ -9,7 +9,9 @@ from aigis.config import get_settings
 
 
 def register(app: typer.Typer) -> None:
-    config_app = typer.Typer(help="Settings (from AIGIS_* environment variables). / 配置。", no_args_is_help=True)
+    config_app = typer.Typer(
+        help="Settings (from AIGIS_* environment variables). / 配置。", no_args_is_help=True
+    )
 
     @config_app.command("show")
     def show(fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f")) -> None:

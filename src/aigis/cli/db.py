@@ -26,8 +26,10 @@ def register(app: typer.Typer) -> None:
         """Show the applied and the newest revisions."""
         db = Database.from_settings(get_settings())
         current, heads = db.current_revisions(), db.head_revisions()
-        console.print(f"applied: {', '.join(current) or '(none)'}\nnewest:  {', '.join(heads)}", highlight=False)
+        console.print(
+            f"applied: {', '.join(current) or '(none)'}\nnewest:  {', '.join(heads)}", highlight=False
+        )
         if current != heads:
-            console.print("run 'aigis db upgrade' to apply pending migrations")
+            console.print("migrations pending: run 'aigis db upgrade'")
 
     app.add_typer(db_app, name="db")

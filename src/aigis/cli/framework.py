@@ -25,13 +25,18 @@ def _clause_table(title: str, clauses: list[Clause], lang: Lang) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    fw_app = typer.Typer(help="The framework as data: clauses, mapping, crosswalks. / 框架条款数据。",
-                         no_args_is_help=True)
+    fw_app = typer.Typer(
+        help="The framework as data: clauses, mapping, crosswalks. / 框架条款数据。", no_args_is_help=True
+    )
 
     @fw_app.command("list")
     def list_(
-        kind: str | None = typer.Option(None, "--kind", "-k", help="risk, measure, governance, guideline, "
-                                        "principle, term, tc260, owasp, ..."),
+        kind: str | None = typer.Option(
+            None,
+            "--kind",
+            "-k",
+            help="risk, measure, governance, guideline, principle, term, tc260, owasp, ...",
+        ),
         lang: str | None = LangOpt,
         fmt: OutputFormat = FormatOpt,
     ) -> None:
@@ -47,8 +52,13 @@ def register(app: typer.Typer) -> None:
         chosen = resolve_lang(lang)
         clause = load_framework().get(clause_id)
         if not emit_data(clause.to_dict(), fmt):
-            console.print(Panel(clause.text_in(chosen), title=f"{clause.id} {clause.title_in(chosen)}",
-                                subtitle=clause.kind))
+            console.print(
+                Panel(
+                    clause.text_in(chosen),
+                    title=f"{clause.id} {clause.title_in(chosen)}",
+                    subtitle=clause.kind,
+                )
+            )
 
     @fw_app.command("search")
     def search(
@@ -79,7 +89,12 @@ def register(app: typer.Typer) -> None:
         if mapping.guidelines:
             _clause_table("安全指引" if zh else "Guidelines", mapping.guidelines, chosen)
         if mapping.divergence is not None:
-            console.print(Panel(mapping.divergence.note_in(chosen),
-                                title="英文版差异" if zh else "English-text divergence", border_style="yellow"))
+            console.print(
+                Panel(
+                    mapping.divergence.note_in(chosen),
+                    title="英文版差异" if zh else "English-text divergence",
+                    border_style="yellow",
+                )
+            )
 
     app.add_typer(fw_app, name="framework")

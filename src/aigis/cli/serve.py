@@ -26,8 +26,16 @@ def register(app: typer.Typer) -> None:
         db.upgrade()
         bind_host = host or settings.host
         bind_port = port or settings.port
-        console.print(f"aigis console: http://{bind_host}:{bind_port}/console/  "
-                      f"API docs: http://{bind_host}:{bind_port}/docs  "
-                      f"database: {redact_url(db.url)}", highlight=False)
-        uvicorn.run(create_app(settings, db, migrate=False), host=bind_host, port=bind_port,
-                    log_level="info", access_log=True)
+        console.print(
+            f"aigis console: http://{bind_host}:{bind_port}/console/  "
+            f"API docs: http://{bind_host}:{bind_port}/docs  "
+            f"database: {redact_url(db.url)}",
+            highlight=False,
+        )
+        uvicorn.run(
+            create_app(settings, db, migrate=False),
+            host=bind_host,
+            port=bind_port,
+            log_level="info",
+            access_log=True,
+        )

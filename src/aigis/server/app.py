@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from aigis import __version__
@@ -51,7 +51,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, mig
     app.state.db = db
 
     @app.exception_handler(AigisError)
-    async def _aigis_error(_: Request, exc: AigisError) -> JSONResponse:
+    async def _aigis_error(request: Request, exc: AigisError) -> Response:
+        if request.url.path.startswith("/console"):
+            from aigis.server.console import render
+
+            return render(request, "error.html", {"message": str(exc)}, status_code=exc.http_status)
         return JSONResponse({"error": exc.code, "message": str(exc)}, status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)

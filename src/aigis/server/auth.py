@@ -25,8 +25,10 @@ def require(scope: str = "read") -> Callable[[Request], ApiToken]:
     def dependency(request: Request) -> ApiToken:
         token = token_from_request(request)
         if not token:
-            raise AuthError("authentication required: send 'Authorization: Bearer TOKEN' "
-                            "(create one with 'aigis auth token create NAME')")
+            raise AuthError(
+                "authentication required: send 'Authorization: Bearer TOKEN' "
+                "(create one with 'aigis auth token create NAME')"
+            )
         db: Database = request.app.state.db
         with db.session() as session:
             return authenticate(session, token, scope)

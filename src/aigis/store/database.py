@@ -37,8 +37,10 @@ class Database:
         try:
             parsed = make_url(url)
         except ArgumentError:
-            raise ConfigError(f"database URL {redact_url(url)!r} is not valid; use sqlite:///PATH or "
-                              "postgresql://USER@HOST/DB") from None
+            raise ConfigError(
+                f"database URL {redact_url(url)!r} is not valid; use sqlite:///PATH or "
+                "postgresql://USER@HOST/DB"
+            ) from None
         if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self.url = url
