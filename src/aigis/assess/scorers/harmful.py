@@ -57,7 +57,7 @@ class HarmfulScorer(Scorer):
         from aigis.guard.normalize import normalize
 
         detectors = self._load()
-        context = ScanContext(direction="output", source="model", lang=data.lang, prompt=data.item.prompt)
+        context = ScanContext(direction="output", source="model", lang=data.lang)
         worst: Any = None
         for view in normalize(data.response).views:
             for detector in detectors:

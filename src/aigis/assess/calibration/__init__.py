@@ -1,0 +1,1 @@
+"""Labeled responses used to calibrate the built-in scorers (see aigis.assess.calibrate)."""
