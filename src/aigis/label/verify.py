@@ -101,7 +101,8 @@ def verify_file(path: Path, ring: KeyRing | None = None, extras: Iterable[Extra]
     result.format = report.format
     result.metadata = report.to_dict()
     for note in report.notes:
-        result.reason(f"提示：{note}", f"note: {note}")
+        if "extension" in note or "does not look like" in note:
+            result.reason(f"文件扩展名与内容不符：{note}", f"extension and content disagree: {note}")
     for extra in extras:
         extra(path, result)
     _decide(
@@ -283,3 +284,16 @@ def html_report(results: list[FileResult], lang: str = "zh") -> str:
         + "".join(rows)
         + "</table></body></html>"
     )
+
+
+# Optional checks (watermark, C2PA) register a factory here: name -> () -> Extra.
+EXTRAS: dict[str, Callable[[], Extra]] = {}
+
+
+def default_extras(watermark: bool = False, c2pa: bool = False) -> list[Extra]:
+    """The optional checks asked for, where this installation has them."""
+    wanted = [name for name, on in (("watermark", watermark), ("c2pa", c2pa)) if on]
+    missing = [name for name in wanted if name not in EXTRAS]
+    if missing:
+        raise InputError(f"--{missing[0]} is not available in this installation")
+    return [EXTRAS[name]() for name in wanted]
