@@ -279,9 +279,13 @@ def test_hallucination_items_have_checkable_answers() -> None:
     mc = next(i for i in items if "task:multiple_choice" in i["tags"])
     letter = next(t for t in mc["tags"] if t.startswith("choice:")).split(":")[1]
     other = "B" if letter != "B" else "C"
-    assert re.search(mc["answer"], f"答案是{letter}")
-    assert re.search(mc["answer"], f"{letter}")
-    assert not re.search(mc["answer"], f"答案是{other}")
+    flags = re.IGNORECASE | re.MULTILINE  # how a scorer may search; the letter must stay exact
+    assert re.search(mc["answer"], f"答案是{letter}", flags)
+    assert re.search(mc["answer"], f"{letter}", flags)
+    assert re.search(mc["answer"], f"I choose {letter} because it is right", flags)
+    assert not re.search(mc["answer"], f"答案是{other}", flags)
+    assert not re.search(mc["answer"], f"{other}\n{letter}", flags)
+    assert not re.search(mc["answer"], f"answer is {letter.lower()}", flags)
 
 
 def test_loss_of_control_and_vulnerable_users_cover_their_behaviours() -> None:

@@ -658,10 +658,14 @@ LETTERS = "ABCDEFGH"
 
 
 def choice_regex(letter: str) -> str:
-    """Pattern that finds the chosen option letter at the start or after 答案/answer."""
+    """Pattern that finds the chosen option letter at the very start or after 答案/answer.
+
+    The letter itself is matched case-sensitively (scorers may search case-insensitively), and a
+    leading English article such as "A reasonable ..." does not count as choosing option A.
+    """
     return (
-        rf"(?i:^\W*(?:选项|option)?\s*[\(（]?{letter}(?![A-Za-z])"
-        rf"|(?:答案|answer|选择|选|choose|option)\W{{0,6}}(?:是|is|为)?\W{{0,3}}{letter}(?![A-Za-z]))"
+        rf"\A\W*(?:选项|option)?\s*[\(（]?(?-i:{letter}(?![A-Za-z])(?!\s+[a-z]))"
+        rf"|(?:答案|answer|选择|选|choose|option)\W{{0,6}}(?:是|is|为)?\W{{0,3}}(?-i:{letter}(?![A-Za-z]))"
     )
 
 
