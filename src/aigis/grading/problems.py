@@ -70,7 +70,8 @@ def _describe(error: ValidationError) -> Problem:
     rule: Any = error.validator_value
     schema: Any = error.schema
     if kind == "required":
-        missing = next((name for name in rule if name not in (value or {})), "?")
+        absent = [name for name in rule if name not in (value or {})]
+        missing = next((name for name in absent if error.message.startswith(repr(name))), "?")
         return Problem(_path([*error.absolute_path, missing]), None, "is required but missing")
     if kind == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))

@@ -28,6 +28,7 @@ LANG_COOKIE = "aigis_lang"
 # Console navigation: (path, zh, en). Capabilities add their entry here.
 NAV: list[tuple[str, str, str]] = [
     ("/console/framework", "框架", "Framework"),
+    ("/console/systems", "系统台账", "AI systems"),
 ]
 
 UI: dict[str, tuple[str, str]] = {
