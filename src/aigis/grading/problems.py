@@ -118,8 +118,14 @@ def _describe(error: ValidationError) -> Problem:
     return Problem(field, value, f"value {_short(value)} is not allowed: {error.message}")
 
 
+_VALIDATORS: dict[int, jsonschema.Draft202012Validator] = {}
+
+
 def schema_problems(instance: Any, schema: dict[str, Any]) -> list[Problem]:
     """Every schema violation of ``instance``, sorted by field, one Problem each."""
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _VALIDATORS.get(id(schema))
+    if validator is None or validator.schema is not schema:
+        validator = jsonschema.Draft202012Validator(schema)
+        _VALIDATORS[id(schema)] = validator
     problems = [_describe(e) for e in validator.iter_errors(instance)]
     return sorted(problems, key=lambda p: (p.field, p.message))
