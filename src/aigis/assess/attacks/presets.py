@@ -28,7 +28,7 @@ PRESETS: dict[str, tuple[str, ...]] = {
 
 def resolve_attacks(spec: str | list[str]) -> list[Attack]:
     """'default', 'all', a preset name, attack names, or a comma-separated mix ('none,base64,chinese')."""
-    parts = spec.split(",") if isinstance(spec, str) else list(spec)
+    parts = [p for chunk in ([spec] if isinstance(spec, str) else spec) for p in chunk.split(",")]
     names: list[str] = []
     for part in (p.strip() for p in parts):
         if not part:
