@@ -3,6 +3,7 @@ signatures, watermarks, C2PA, and verification."""
 
 from __future__ import annotations
 
+from aigis.label import steps as _steps  # noqa: F401  (registers the watermark step and check)
 from aigis.label.fields import CLAUSES, FIELD_NAMES, AigcLabel, new_label, parse_label
 from aigis.label.formats import FORMATS, Format, FormatError, Found
 from aigis.label.implicit import MetadataReport, inspect, propagate, read_labels, write_label
