@@ -1,0 +1,191 @@
+"""Small linear classifiers shipped with the guard, and the features they read.
+
+Features are hashed character n-grams (n = 1..4) of the lower-cased, whitespace-collapsed text,
+weighted 1/sqrt(#n-grams), plus one indicator per keyword-library hit kind
+(``lex:<category>:<weight>``, ``inj:<kind>:<weight>``) and a length bucket. Hashing is vectorised
+with numpy, so a 1 KiB text costs a few tens of microseconds. The models are logistic regressions
+(binary: injection, harmful) and a softmax head (harmful category), trained by
+``aigis.guard.training`` and stored as ``.npz`` files in this folder. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from io import BytesIO
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
+
+__all__ = [
+    "BITS",
+    "WINDOW",
+    "Features",
+    "LinearModel",
+    "SoftmaxModel",
+    "featurize",
+    "load_binary",
+    "load_softmax",
+    "windows",
+]
+
+BITS = 18
+WINDOW = 4096
+_ORDERS = (1, 2, 3, 4)
+_PRIME = np.uint64(0x100000001B3)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_SALTS = {n: np.uint64((n * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF) for n in _ORDERS}
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Features:
+    ids: IntArray  # hashed feature ids in [0, 2**BITS)
+    vals: FloatArray  # their values (same length)
+    keyword_hits: tuple[KeywordHit, ...]
+    injection_hits: tuple[KeywordHit, ...]
+
+
+def _named_id(name: str, bits: int = BITS) -> int:
+    return zlib.crc32(name.encode("utf-8")) & ((1 << bits) - 1)
+
+
+def _ngram_ids(text: str, bits: int = BITS) -> IntArray:
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    parts: list[IntArray] = []
+    h = np.zeros(len(cps), dtype=np.uint64)
+    shift = np.uint64(64 - bits)
+    with np.errstate(over="ignore"):
+        for n in _ORDERS:
+            if len(cps) < n:
+                break
+            h = h[: len(cps) - n + 1] * _PRIME + cps[n - 1 :]
+            parts.append((((h ^ _SALTS[n]) * _MIX) >> shift).astype(np.int64))
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate(parts)
+
+
+def _clean(text: str) -> str:
+    return " ".join(lower_same_length(text).split())
+
+
+def _length_bucket(n: int) -> str:
+    return f"len:{min(int(math.log2(n + 1)), 14)}"
+
+
+def featurize(
+    text: str, *, hits: tuple[tuple[KeywordHit, ...], tuple[KeywordHit, ...]] | None = None
+) -> Features:
+    """Features of one text (callers keep it at most ``WINDOW`` characters; see ``windows``)."""
+    if hits is None:
+        low = lower_same_length(text)
+        kw = tuple(default_lexicon().find(text, lowered=low))
+        inj = tuple(injection_lexicon().find(text, lowered=low))
+    else:
+        kw, inj = hits
+    grams = _ngram_ids(_clean(text))
+    named = {_length_bucket(len(text))}
+    named.update(f"lex:{h.category}:{h.weight}" for h in kw)
+    named.update(f"lexw:{h.weight}" for h in kw)
+    named.update(f"inj:{h.category}:{h.weight}" for h in inj)
+    named.update(f"injw:{h.weight}" for h in inj)
+    extra = np.array(sorted(_named_id(n) for n in named), dtype=np.int64)
+    gram_val = 1.0 / math.sqrt(len(grams)) if len(grams) else 0.0
+    ids = np.concatenate([grams, extra])
+    vals = np.concatenate(
+        [np.full(len(grams), gram_val, dtype=np.float32), np.ones(len(extra), dtype=np.float32)]
+    )
+    return Features(ids, vals, kw, inj)
+
+
+def windows(text: str, size: int = WINDOW) -> list[tuple[int, str]]:
+    """Split a long text into overlapping windows (start offset, text) so cost stays linear."""
+    if len(text) <= size:
+        return [(0, text)]
+    step = size // 2
+    return [(i, text[i : i + size]) for i in range(0, len(text) - step, step)]
+
+
+class LinearModel:
+    """Binary logistic regression over hashed features."""
+
+    def __init__(self, weights: FloatArray, bias: float, meta: dict[str, object]) -> None:
+        self.weights = weights.astype(np.float32)
+        self.bias = float(bias)
+        self.meta = meta
+        self.threshold = float(meta.get("threshold", 0.5))  # type: ignore[arg-type]
+
+    def score(self, f: Features) -> float:
+        z = self.bias + float(np.dot(self.weights[f.ids], f.vals))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def save(self, path: Path) -> None:
+        buf = BytesIO()
+        np.savez_compressed(
+            buf,
+            weights=self.weights.astype(np.float16),
+            bias=np.array([self.bias]),
+            meta=np.frombuffer(json.dumps(self.meta, sort_keys=True).encode(), dtype=np.uint8),
+        )
+        path.write_bytes(buf.getvalue())
+
+
+class SoftmaxModel:
+    """Multiclass logistic regression over the same hashed features (fewer bits)."""
+
+    def __init__(self, weights: FloatArray, bias: FloatArray, labels: list[str], bits: int) -> None:
+        self.weights = weights.astype(np.float32)  # [classes, 2**bits]
+        self.bias = bias.astype(np.float32)
+        self.labels = labels
+        self.bits = bits
+
+    def probs(self, f: Features) -> FloatArray:
+        ids = f.ids >> (BITS - self.bits)
+        z = self.bias + self.weights[:, ids] @ f.vals
+        z = z - z.max()
+        e = np.exp(z)
+        out: FloatArray = (e / e.sum()).astype(np.float32)
+        return out
+
+    def save(self, path: Path) -> None:
+        buf = BytesIO()
+        np.savez_compressed(
+            buf,
+            weights=self.weights.astype(np.float16),
+            bias=self.bias,
+            labels=np.frombuffer(json.dumps(self.labels).encode(), dtype=np.uint8),
+            bits=np.array([self.bits]),
+        )
+        path.write_bytes(buf.getvalue())
+
+
+def _open(name: str, directory: Path | None) -> BytesIO:
+    if directory is not None:
+        return BytesIO((directory / name).read_bytes())
+    return BytesIO(resources.files(__package__).joinpath(name).read_bytes())
+
+
+@lru_cache(maxsize=8)
+def load_binary(name: str, directory: Path | None = None) -> LinearModel:
+    """Load ``<name>.npz`` (a binary model) from this package or ``directory``."""
+    with np.load(_open(f"{name}.npz", directory)) as z:
+        meta = json.loads(bytes(z["meta"]).decode())
+        return LinearModel(z["weights"], float(z["bias"][0]), meta)
+
+
+@lru_cache(maxsize=8)
+def load_softmax(name: str, directory: Path | None = None) -> SoftmaxModel:
+    """Load ``<name>.npz`` (a softmax model) from this package or ``directory``."""
+    with np.load(_open(f"{name}.npz", directory)) as z:
+        labels = json.loads(bytes(z["labels"]).decode())
+        return SoftmaxModel(z["weights"], z["bias"], labels, int(z["bits"][0]))

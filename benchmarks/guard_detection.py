@@ -1,0 +1,112 @@
+"""Held-out evaluation of the guard's content detectors (injection, harmful).
+
+Evaluates on the sources the shipped classifiers were NOT trained on (see the split table in
+``aigis.guard.training``) and prints recall on attack/harmful sets and false-positive rates on benign
+and hard-benign sets, per language, plus per-text latency of both detectors.
+
+    .venv/bin/python benchmarks/guard_detection.py [--data ../shared/data] [--normalize] [--json out.json]
+
+``--normalize`` runs part of the guard's normalizer (``aigis.guard.normalize``) first when it exists,
+the way the Guard does; without it the detectors see the raw text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from aigis.guard.detectors.base import ScanContext
+from aigis.guard.detectors.harmful import HarmfulDetector
+from aigis.guard.detectors.injection import InjectionDetector
+from aigis.guard.training import Sample, default_data_dir, load_splits
+
+# (split group, detector(s) that must fire, "recall" or "fpr", source for the context)
+TARGETS: list[tuple[str, str, str, str]] = [
+    ("eval:jailbreak:en", "injection", "recall", "user"),
+    ("eval:jailbreak:zh", "injection", "recall", "user"),
+    ("eval:indirect:en", "injection", "recall", "document"),
+    ("eval:harmful:en", "harmful", "recall", "user"),
+    ("eval:harmful_multijail:en", "harmful", "recall", "user"),
+    ("eval:harmful:zh", "harmful", "recall", "user"),
+    ("eval:harmful_multijail:zh", "harmful", "recall", "user"),
+    ("eval:benign:en", "any", "fpr", "user"),
+    ("eval:benign:zh", "any", "fpr", "user"),
+    ("eval:hard_benign:en", "any", "fpr", "user"),
+    ("eval:hard_benign:zh", "any", "fpr", "user"),
+    ("eval:benign_documents:en", "injection", "fpr", "document"),
+]
+
+
+def _normalizer(enabled: bool) -> Callable[[str], str]:
+    if not enabled:
+        return lambda t: t
+    try:
+        from aigis.guard import normalize as norm
+    except ImportError:
+        return lambda t: t
+    fn = getattr(norm, "normalize", None)
+    if fn is None:
+        return lambda t: t
+
+    def run(text: str) -> str:
+        result = fn(text)
+        return str(getattr(result, "text", result))
+
+    return run
+
+
+def evaluate(data_dir: Path, normalize: bool = False) -> dict[str, dict[str, float]]:
+    splits = load_splits(data_dir)
+    inj = InjectionDetector()
+    harm = HarmfulDetector()
+    prep = _normalizer(normalize)
+    results: dict[str, dict[str, float]] = {}
+    latencies: list[float] = []
+    for group, which, metric, source in TARGETS:
+        samples: list[Sample] = splits.get(group, [])
+        if not samples:
+            continue
+        ctx = ScanContext(source=source)  # type: ignore[arg-type]
+        fired = 0
+        for s in samples:
+            text = prep(s.text)
+            t0 = time.perf_counter()
+            hit_inj = bool(inj.scan(text, ctx)) if which in ("injection", "any") else False
+            hit_harm = bool(harm.scan(text, ctx)) if which in ("harmful", "any") else False
+            latencies.append((time.perf_counter() - t0) * 1000 / (2 if which == "any" else 1))
+            if which == "injection":
+                fired += hit_inj
+            elif which == "harmful":
+                fired += hit_harm
+            else:
+                fired += hit_inj or hit_harm
+        results[group] = {"n": len(samples), metric: round(fired / len(samples), 4)}
+    latencies.sort()
+    results["latency_ms_per_detector"] = {
+        "p50": round(statistics.median(latencies), 4),
+        "p99": round(latencies[int(len(latencies) * 0.99)], 4),
+    }
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=default_data_dir())
+    ap.add_argument("--normalize", action="store_true")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    res = evaluate(args.data, args.normalize)
+    print(f"{'set':32s} {'n':>6s}  metric")
+    for group, row in res.items():
+        metric = ", ".join(f"{k}={v}" for k, v in row.items() if k != "n")
+        print(f"{group:32s} {row.get('n', ''):>6}  {metric}")
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Harmful content by category, zh and en, for requests (input) and responses (output).
+
+Two tiers in one pass, both linear in the text length:
+
+1. the bilingual keyword library (``aigis.guard.lexicon``, Aho-Corasick) finds category cues;
+2. a logistic regression over hashed character n-grams plus those keyword cues decides whether the
+   text is harmful (a request for, or a piece of, harmful content) or merely mentions a dangerous
+   word ("how do I kill a Python process", "杀毒软件推荐"); a softmax head picks the category.
+
+Keywords never decide on their own: a hit without a harmful score above the threshold yields no
+finding. Long texts are scored in overlapping windows and the worst window counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
+from aigis.guard.lexicon import KeywordHit, categories, default_lexicon, injection_lexicon, lower_same_length
+from aigis.guard.models import featurize, load_binary, load_softmax, windows
+
+GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
+_WINDOW = 256  # harmful requests are short; small windows keep one sentence from being diluted
+_KEYWORD_BONUS = (
+    0.6  # added to a category's probability per strong keyword hit (at most 2): keywords pick the category
+)
+
+
+@register_detector
+class HarmfulDetector(Detector):
+    """Harmful content; findings carry TC260-003 risk ids and framework risk clauses."""
+
+    name = "harmful"
+    clauses = GUARD_CLAUSES
+
+    def __init__(self, threshold: float | None = None, model_dir: Path | None = None) -> None:
+        self.model = load_binary("harmful", model_dir)
+        self.category_model = load_softmax("category", model_dir)
+        self.threshold = self.model.threshold if threshold is None else threshold
+        self.lexicon = default_lexicon()
+        self.cues = injection_lexicon()
+        self.categories = categories()
+
+    def score(self, text: str) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
+        """(harmful probability, window start, window end, keyword hits in that window)."""
+        low = lower_same_length(text)
+        kw = self.lexicon.find(text, lowered=low)
+        inj = self.cues.find(text, lowered=low)
+        best: tuple[float, int, int, tuple[KeywordHit, ...]] | None = None
+        for start, chunk in windows(text, _WINDOW if len(text) > 4 * _WINDOW else len(text) + 1):
+            end = start + len(chunk)
+            w_kw = tuple(
+                KeywordHit(h.start - start, h.end - start, h.term, h.category, h.weight)
+                for h in kw
+                if start <= h.start and h.end <= end
+            )
+            w_inj = tuple(h for h in inj if start <= h.start and h.end <= end)
+            p = self.model.score(featurize(chunk, hits=(w_kw, w_inj)))
+            if best is None or p > best[0]:
+                best = (p, start, end, w_kw)
+        assert best is not None
+        return best
+
+    def scan(self, text: str, context: ScanContext) -> list[Finding]:
+        if not text.strip():
+            return []
+        p, start, end, hits = self.score(text)
+        if p < self.threshold:
+            return []
+        chunk = text[start:end]
+        probs = self.category_model.probs(featurize(chunk, hits=(hits, ())))
+        labels = self.category_model.labels
+        bonus: dict[str, float] = defaultdict(float)
+        for h in hits:
+            if h.weight >= 2 and h.category in self.categories:
+                bonus[h.category] = min(bonus[h.category] + _KEYWORD_BONUS, 2 * _KEYWORD_BONUS)
+        adjusted = np.array([probs[i] + bonus.get(label, 0.0) for i, label in enumerate(labels)])
+        cat = self.categories[labels[int(adjusted.argmax())]]
+        cat_hits = sorted((h for h in hits if h.category == cat.id), key=lambda h: (-h.weight, h.start))
+        span = Span(start + cat_hits[0].start, start + cat_hits[0].end) if cat_hits else None
+        terms = list(dict.fromkeys(h.term for h in sorted(hits, key=lambda h: h.start)))[:5]
+        clauses = tuple(dict.fromkeys((*cat.tc260, *cat.framework, *GUARD_CLAUSES)))
+        what = "response" if context.direction == "output" else "request"
+        rationale = f"harmful {what}: {cat.en} / {cat.zh}"
+        if terms:
+            rationale += f" (keywords: {', '.join(terms)})"
+        return [
+            Finding(
+                detector=self.name,
+                category=cat.tc260[0],
+                score=round(p, 4),
+                span=span,
+                clauses=clauses,
+                rationale=rationale,
+                text=text[span.start : span.end] if span else "",
+                extra={
+                    "category": cat.id,
+                    "name_zh": cat.zh,
+                    "name_en": cat.en,
+                    "keywords": ",".join(terms),
+                },
+            )
+        ]

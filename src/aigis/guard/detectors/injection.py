@@ -1,0 +1,123 @@
+"""Prompt injection and jailbreak, zh and en.
+
+Covers instruction override ("ignore previous instructions", "忽略以上所有指令"), role-play and
+persona jailbreaks (DAN, developer mode), system-prompt extraction, refusal suppression, indirect
+injection hidden in documents, web pages and tool output (``context.source`` "document"/"tool"),
+and requests to decode-and-follow encoded payloads (the normalizer decodes the payloads themselves,
+so the decoded text is scanned too).
+
+Cue phrases are matched with an Aho-Corasick automaton; a logistic regression over hashed
+character n-grams plus those cues scores the whole text (in windows for long texts). Text that
+arrives as a document or tool output is held to a stricter standard: instructions addressed to the
+model are themselves the attack there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
+from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
+from aigis.guard.models import featurize, load_binary, windows
+
+CLAUSES = ("3.1.1(e)", "4.2.2(b)", "6.2.7", "A3.15", "LLM01:2025")
+KINDS = {
+    "instruction_override": ("Instruction override", "指令覆盖"),
+    "roleplay_jailbreak": ("Role-play / persona jailbreak", "角色扮演越狱"),
+    "prompt_extraction": ("System-prompt extraction", "系统提示词窃取"),
+    "refusal_suppression": ("Refusal suppression", "拒答抑制"),
+    "indirect_injection": ("Indirect injection in documents or tool output", "文档或工具输出中的间接注入"),
+    "encoded_payload": ("Encoded payload", "编码载荷"),
+    "jailbreak": ("Jailbreak prompt", "越狱提示词"),
+}
+_STRONG_KINDS = {"instruction_override", "prompt_extraction", "indirect_injection", "encoded_payload"}
+_RULE_SCORE = 0.75  # a strong cue phrase alone
+_DOCUMENT_SOURCES = {"document", "tool"}
+
+
+@register_detector
+class InjectionDetector(Detector):
+    """Prompt injection and jailbreak attempts; findings cite 4.2.2(b), 6.2.7 and 3.1.1(e)."""
+
+    name = "injection"
+    clauses = CLAUSES
+
+    def __init__(
+        self,
+        threshold: float | None = None,
+        document_threshold: float = 0.5,
+        model_dir: Path | None = None,
+    ) -> None:
+        self.model = load_binary("injection", model_dir)
+        self.threshold = self.model.threshold if threshold is None else threshold
+        self.document_threshold = document_threshold
+        self.cues = injection_lexicon()
+        self.lexicon = default_lexicon()
+
+    def score(self, text: str) -> tuple[float, list[KeywordHit]]:
+        """(injection probability of the worst window, cue-phrase hits over the whole text)."""
+        low = lower_same_length(text)
+        inj = self.cues.find(text, lowered=low)
+        kw = self.lexicon.find(text, lowered=low)
+        best = 0.0
+        for start, chunk in windows(text):
+            end = start + len(chunk)
+            w_kw = tuple(
+                KeywordHit(h.start - start, h.end - start, h.term, h.category, h.weight)
+                for h in kw
+                if start <= h.start and h.end <= end
+            )
+            w_inj = tuple(
+                KeywordHit(h.start - start, h.end - start, h.term, h.category, h.weight)
+                for h in inj
+                if start <= h.start and h.end <= end
+            )
+            best = max(best, self.model.score(featurize(chunk, hits=(w_kw, w_inj))))
+        return best, inj
+
+    def scan(self, text: str, context: ScanContext) -> list[Finding]:
+        if not text.strip():
+            return []
+        p, hits = self.score(text)
+        embedded = context.source in _DOCUMENT_SOURCES
+        threshold = self.document_threshold if embedded else self.threshold
+        strong = [h for h in hits if h.weight >= 2 and h.category in _STRONG_KINDS]
+        rule = _RULE_SCORE if strong else 0.0
+        if embedded and strong:
+            rule = 0.9
+        score = max(p, rule)
+        if score < threshold:
+            return []
+        first: dict[str, KeywordHit] = {}
+        for h in sorted(hits, key=lambda h: (-h.weight, h.start)):
+            first.setdefault(h.category, h)
+        if p < threshold:  # only the rule fired: report the strong kinds only
+            first = {k: v for k, v in first.items() if k in _STRONG_KINDS and v.weight >= 2}
+        findings: list[Finding] = []
+        for kind, hit in sorted(first.items(), key=lambda kv: kv[1].start):
+            category = "indirect_injection" if embedded else kind
+            findings.append(self._finding(category, score, hit, context, text))
+        if not findings:
+            findings.append(
+                self._finding("indirect_injection" if embedded else "jailbreak", score, None, context, text)
+            )
+        return findings
+
+    def _finding(
+        self, kind: str, score: float, hit: KeywordHit | None, context: ScanContext, text: str
+    ) -> Finding:
+        en, zh = KINDS[kind]
+        span = Span(hit.start, hit.end) if hit else None
+        rationale = f"{en} / {zh}"
+        if hit:
+            rationale += f": “{hit.term}”"
+        return Finding(
+            detector=self.name,
+            category=kind,
+            score=round(score, 4),
+            span=span,
+            clauses=CLAUSES,
+            rationale=rationale,
+            text=text[span.start : span.end] if span else "",
+            extra={"source": context.source, "name_en": en, "name_zh": zh},
+        )

@@ -1,0 +1,513 @@
+"""Rebuild the guard's shipped classifiers from the permissively licensed sets in ../shared/data.
+
+``train()`` is what ``aigis guard train`` runs. It is deterministic (fixed seeds, fixed sample
+order) and takes about a minute on one core. Held-out evaluation lives in
+``benchmarks/guard_detection.py``; both use ``load_splits`` so the split is written down once.
+
+Split, by source (never by row); "held out" sets are only ever evaluated:
+
+* jailbreak: train jailbreak_llms 2023_05_07 and injection_zh.txt "train" lines; held out
+  jailbreak_llms 2023_12_25 minus every prompt also in 2023_05_07, BIPIA *test* attacks inside
+  *test* e-mails/tables, injection_zh.txt "eval" lines.
+* harmful en: train advbench, do_not_answer, jailbreak_llms forbidden questions; held out hh_rlhf
+  first human turns, MultiJail en.
+* harmful zh: train JADE v1 + v2 (easy); held out JADE v3 (medium + hard), MultiJail zh.
+* benign en: train gsm8k train, MT-Bench, AGIEval (en), benign_requests_en.txt; held out gsm8k test,
+  Vicuna bench, BIPIA test contexts.
+* benign zh: train CrossWOZ "val", KdConv "dev", DRCD, AGIEval gaokao, SafetyBench-zh questions,
+  benign_requests_zh.txt; held out CMRC2018 questions, KdConv "test", CrossWOZ "test", alpaca_zh
+  (its licence allows evaluation only).
+* hard benign: train hard_benign_{en,zh}.txt "train" lines; held out the "eval" lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from aigis.errors import InputError
+from aigis.guard.lexicon import categories
+from aigis.guard.models import BITS, WINDOW, Features, LinearModel, SoftmaxModel, featurize
+
+__all__ = ["Sample", "default_data_dir", "load_splits", "train"]
+
+CATEGORY_BITS = 15
+_LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
+_MODELS_DIR = Path(__file__).resolve().parent / "models"
+
+
+@dataclass(frozen=True)
+class Sample:
+    text: str
+    label: str  # "benign" | "harmful" | "injection" | "hard_benign"
+    lang: str  # "en" | "zh"
+    source: str
+    category: str | None = None  # harmful category id when known
+
+
+def default_data_dir() -> Path:
+    """``../shared/data`` relative to the repository root."""
+    return Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+
+# --- readers ------------------------------------------------------------------------------------
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, object]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _csv(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        yield from csv.DictReader(fh)
+
+
+def _own(name: str, split: str) -> list[str]:
+    out = []
+    for line in (_LEXICON_DIR / name).read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        s, _, text = line.partition("\t")
+        if s == split:
+            out.append(text)
+    return out
+
+
+_JADE_CATEGORY = {
+    "宣扬恐怖主义、极端主义": "terrorism_extremism",
+    "危害国家利益、损害国家形象": "national_security",
+    "宣扬民族歧视": "discrimination_ethnic",
+    "民族歧视内容": "discrimination_ethnic",
+    "宣扬暴力、淫秽色情": "violence",
+    "宣扬淫秽色情": "pornography",
+    "宣扬暴力": "violence",
+    "故意伤害他人": "violence",
+    "传播虚假有害信息": "disinformation",
+    "非法持有武器": "weapons",
+    "贩卖毒品": "drugs",
+    "赌博与开设赌场": "gambling",
+    "赌博或开设赌场": "gambling",
+    "网络欺诈与犯罪": "cyberattack",
+    "非法侵入": "cyberattack",
+    "侵害他人隐私权": "privacy",
+    "侵害他人个人信息权益": "privacy",
+    "非法获取私人信息": "privacy",
+    "侵害他人名誉权": "personal_rights",
+    "侵害他人肖像权": "personal_rights",
+    "侵害他人身心健康": "self_harm",
+    "危害他人身心健康": "self_harm",
+    "违反商业道德": "commercial_violation",
+    "国别歧视内容": "discrimination_nationality",
+    "地域歧视内容": "discrimination_region",
+    "性别歧视内容": "discrimination_gender",
+    "年龄歧视内容": "discrimination_age",
+    "职业歧视内容": "discrimination_occupation",
+    "健康歧视内容": "discrimination_health",
+    "信仰歧视内容": "discrimination_religion",
+    "种族歧视内容": "discrimination_ethnic",
+    "肤色歧视内容": "discrimination_other",
+    "服装歧视内容": "discrimination_other",
+    "其他方面歧视内容": "discrimination_other",
+}
+
+_DNA_CATEGORY = {
+    "discrimination_exclusion_toxicity_hateful_offensive": "discrimination_other",
+    "information_hazard": "privacy",
+    "malicious_uses": "crime",
+    "misinformation_harms": "disinformation",
+}
+
+_FORBIDDEN_CATEGORY = {
+    "Illegal Activity": "crime",
+    "Hate Speech": "discrimination_other",
+    "Malware": "cyberattack",
+    "Physical Harm": "violence",
+    "Economic Harm": "commercial_violation",
+    "Fraud": "crime",
+    "Pornography": "pornography",
+    "Political Lobbying": None,
+    "Privacy Violence": "privacy",
+    "Legal Opinion": None,
+    "Financial Advice": None,
+    "Health Consultation": None,
+    "Gov Decision": None,
+}
+
+
+def _jade(path: Path, with_category: bool) -> list[Sample]:
+    out = []
+    for row in _csv(path):
+        sub = (row.get("违规子类") or "").split("|")[0].strip()
+        cat = _JADE_CATEGORY.get(sub) if with_category else None
+        if with_category and cat is None:
+            cat = "crime"
+        out.append(Sample(row["问题"].strip(), "harmful", "zh", path.stem, cat))
+    return out
+
+
+def _simplify(texts: list[str]) -> list[str]:
+    import opencc
+
+    conv = opencc.OpenCC("t2s")
+    return [conv.convert(t) for t in texts]
+
+
+def _bipia(data: Path, part: str, rng: random.Random) -> tuple[list[Sample], list[Sample]]:
+    """(attacked documents, clean documents) for the BIPIA ``part`` ("train" or "test")."""
+    attacks: list[str] = []
+    for kind in ("text", "code"):
+        p = data / "bipia" / f"{kind}_attack_{part}.json"
+        if p.exists():
+            for items in json.loads(p.read_text(encoding="utf-8")).values():
+                attacks.extend(items)
+    contexts: list[str] = []
+    for kind in ("email", "table"):
+        p = data / "bipia" / f"{kind}_{part}.jsonl"
+        if p.exists():
+            contexts.extend(str(r["context"])[:1500] for r in _jsonl(p))
+    rng.shuffle(contexts)
+    attacked, clean = [], []
+    for i, ctx in enumerate(contexts[:600]):
+        if i % 2 == 0 and attacks:
+            atk = attacks[i // 2 % len(attacks)]
+            pos = rng.randrange(len(ctx) + 1)
+            cut = ctx.rfind(" ", 0, pos)
+            cut = pos if cut < 0 else cut
+            attacked.append(Sample(f"{ctx[:cut]} {atk} {ctx[cut:]}", "injection", "en", f"bipia_{part}"))
+        else:
+            clean.append(Sample(ctx, "benign", "en", f"bipia_{part}_clean"))
+    return attacked, clean
+
+
+def load_splits(data_dir: Path | None = None, *, seed: int = 13) -> dict[str, list[Sample]]:
+    """All samples by split: ``train``, and held-out groups named ``eval:<what>:<lang>``."""
+    data = data_dir or default_data_dir()
+    if not (data / "advbench").is_dir():
+        raise InputError(
+            f"data directory {data} has no public data sets (expected advbench/, jade_db_zh/ ...)"
+        )
+    rng = random.Random(seed)
+    train: list[Sample] = []
+    ev: dict[str, list[Sample]] = {}
+
+    def sample(items: list[str], k: int) -> list[str]:
+        items = list(dict.fromkeys(t.strip() for t in items if t and t.strip()))
+        return items if len(items) <= k else rng.sample(items, k)
+
+    # injection / jailbreak
+    old = [r["prompt"] for r in _csv(data / "jailbreak_llms" / "jailbreak_prompts_2023_05_07.csv")]
+    new = [r["prompt"] for r in _csv(data / "jailbreak_llms" / "jailbreak_prompts_2023_12_25.csv")]
+    old_set = {t.strip() for t in old}
+    train += [Sample(t[:WINDOW], "injection", "en", "jailbreak_llms_2023_05_07") for t in sample(old, 10_000)]
+    ev["eval:jailbreak:en"] = [
+        Sample(t, "injection", "en", "jailbreak_llms_2023_12_25")
+        for t in sample([t for t in new if t.strip() not in old_set], 10_000)
+    ]
+    atk_tr, clean_tr = _bipia(data, "train", rng)
+    atk_te, clean_te = _bipia(data, "test", rng)
+    # BIPIA's injected tasks are mostly ordinary requests ("What is the capital of Brazil?"): without the
+    # user's task they cannot be told from the document, so BIPIA only evaluates (cue phrases decide there).
+    del atk_tr, clean_tr
+    ev["eval:indirect:en"] = atk_te
+    ev["eval:benign_documents:en"] = clean_te
+    train += [Sample(t, "injection", "zh", "injection_zh") for t in _own("injection_zh.txt", "train")]
+    ev["eval:jailbreak:zh"] = [
+        Sample(t, "injection", "zh", "injection_zh") for t in _own("injection_zh.txt", "eval")
+    ]
+
+    # harmful en
+    train += [
+        Sample(r["goal"], "harmful", "en", "advbench", None)
+        for r in _csv(data / "advbench" / "harmful_behaviors.csv")
+    ]
+    for stem, cat in _DNA_CATEGORY.items():
+        p = data / "do_not_answer" / f"{stem}.jsonl"
+        train += [Sample(str(r["prompt"]), "harmful", "en", "do_not_answer", cat) for r in _jsonl(p)]
+    for r in _csv(data / "jailbreak_llms" / "forbidden_question_set.csv"):
+        fcat = _FORBIDDEN_CATEGORY.get(r["content_policy_name"], "crime")
+        if fcat is not None:
+            train.append(Sample(r["question"], "harmful", "en", "forbidden_questions", fcat))
+    hh = [
+        str(r["first_human_turn"]) for r in _jsonl(data / "hh_rlhf_harmless_test" / "first_human_turns.jsonl")
+    ]
+    ev["eval:harmful:en"] = [Sample(t, "harmful", "en", "hh_rlhf") for t in sample(hh, 10_000)]
+    mj = list(_csv(data / "multijail" / "MultiJail.csv"))
+    ev["eval:harmful_multijail:en"] = [Sample(r["en"], "harmful", "en", "multijail") for r in mj]
+    ev["eval:harmful_multijail:zh"] = [Sample(r["zh"], "harmful", "zh", "multijail") for r in mj]
+
+    # harmful zh
+    train += _jade(data / "jade_db_zh" / "jade_v1_benchmark_zh.csv", True)
+    train += _jade(data / "jade_db_zh" / "jade_v2_benchmark_easy_zh.csv", True)
+    ev["eval:harmful:zh"] = _jade(data / "jade_db_zh" / "jade_v3_alignment_medium_zh.csv", False) + _jade(
+        data / "jade_db_zh" / "jade_v3_alignment_hard_zh.csv", False
+    )
+
+    # benign en
+    gsm_tr = [str(r["question"]) for r in _jsonl(data / "gsm8k" / "train.jsonl")]
+    train += [Sample(t, "benign", "en", "gsm8k") for t in sample(gsm_tr, 2500)]
+    mt = [str(t) for r in _jsonl(data / "mt_bench_en" / "mt_bench_question.jsonl") for t in r["turns"]]  # type: ignore[attr-defined]
+    train += [Sample(t, "benign", "en", "mt_bench") for t in mt]
+    agi_en: list[str] = []
+    for name in ("sat-math", "aqua-rat", "lsat-lr", "lsat-ar", "math", "sat-en"):
+        p = data / "agieval" / f"{name}.jsonl"
+        if p.exists():
+            agi_en += [str(r.get("question") or "") for r in _jsonl(p)]
+    train += [Sample(t, "benign", "en", "agieval_en") for t in sample(agi_en, 1500)]
+    gsm_te = [str(r["question"]) for r in _jsonl(data / "gsm8k" / "test.jsonl")]
+    vic = [str(t) for r in _jsonl(data / "mt_bench_en" / "vicuna_bench_question.jsonl") for t in r["turns"]]  # type: ignore[attr-defined]
+    ev["eval:benign:en"] = [Sample(t, "benign", "en", "gsm8k_test") for t in gsm_te] + [
+        Sample(t, "benign", "en", "vicuna_bench") for t in vic
+    ]
+
+    # benign zh
+    cw = list(_jsonl(data / "crosswoz" / "crosswoz_user_utterances.jsonl"))
+    kd = list(_jsonl(data / "kdconv" / "kdconv_utterances.jsonl"))
+    train += [
+        Sample(t, "benign", "zh", "crosswoz")
+        for t in sample([str(r["text"]) for r in cw if r["split"] in ("val", "dev")], 2500)
+    ]
+    train += [
+        Sample(t, "benign", "zh", "kdconv")
+        for t in sample([str(r["text"]) for r in kd if r["split"] in ("val", "dev")], 2500)
+    ]
+    drcd = _simplify(
+        sample([str(r["question"]) for r in _jsonl(data / "drcd" / "drcd_questions.jsonl")], 1500)
+    )
+    train += [Sample(t, "benign", "zh", "drcd") for t in drcd]
+    gk: list[str] = []
+    for p in sorted((data / "agieval").glob("gaokao-*.jsonl")):
+        gk += [str(r.get("question") or "")[:600] for r in _jsonl(p)]
+    train += [Sample(t, "benign", "zh", "agieval_gaokao") for t in sample(gk, 1500)]
+    sb_path = data / "safetybench_zh" / "test_zh_subset.json"
+    if sb_path.exists():
+        sb = [str(r["question"]) for r in json.loads(sb_path.read_text(encoding="utf-8"))]
+        train += [Sample(t, "benign", "zh", "safetybench_zh") for t in sample(sb, 1500)]
+    cm = [str(r["question"]) for r in _jsonl(data / "cmrc2018" / "cmrc2018_questions.jsonl")]
+    zh_eval = [Sample(t, "benign", "zh", "cmrc2018") for t in sample(cm, 1500)]
+    zh_eval += [
+        Sample(t, "benign", "zh", "kdconv_heldout")
+        for t in sample([str(r["text"]) for r in kd if r["split"] == "test"], 1000)
+    ]
+    zh_eval += [
+        Sample(t, "benign", "zh", "crosswoz_heldout")
+        for t in sample([str(r["text"]) for r in cw if r["split"] == "test"], 1000)
+    ]
+    ap = data / "alpaca_zh" / "zh-data-part-00.json"
+    if ap.exists():
+        rows = json.loads(ap.read_text(encoding="utf-8"))
+        texts = [(str(r.get("instruction", "")) + " " + str(r.get("input", ""))).strip() for r in rows]
+        zh_eval += [Sample(t, "benign", "zh", "alpaca_zh") for t in sample(texts, 1500)]
+    ev["eval:benign:zh"] = zh_eval
+
+    # everyday requests (our own, training only)
+    for lang in ("en", "zh"):
+        train += [
+            Sample(t, "benign", lang, f"benign_requests_{lang}")
+            for t in _own(f"benign_requests_{lang}.txt", "train")
+        ]
+
+    # hard benign (our own)
+    for lang in ("en", "zh"):
+        train += [
+            Sample(t, "hard_benign", lang, f"hard_benign_{lang}")
+            for t in _own(f"hard_benign_{lang}.txt", "train")
+        ]
+        ev[f"eval:hard_benign:{lang}"] = [
+            Sample(t, "hard_benign", lang, f"hard_benign_{lang}")
+            for t in _own(f"hard_benign_{lang}.txt", "eval")
+        ]
+    return {"train": train, **ev}
+
+
+# --- optimisation ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Design:
+    rows: npt.NDArray[np.int64]
+    cols: npt.NDArray[np.int64]
+    vals: npt.NDArray[np.float64]
+    n: int
+
+
+def _design(feats: list[Features], shift: int = 0) -> _Design:
+    rows = np.concatenate([np.full(len(f.ids), i, dtype=np.int64) for i, f in enumerate(feats)])
+    cols = np.concatenate([f.ids for f in feats]) >> shift
+    vals = np.concatenate([f.vals for f in feats]).astype(np.float64)
+    return _Design(rows, cols, vals, len(feats))
+
+
+def _batches(x: _Design, size: int) -> list[tuple[int, int, int, int]]:
+    """Contiguous row ranges (rows are stored in order) as (row_lo, row_hi, nz_lo, nz_hi)."""
+    indptr = np.searchsorted(x.rows, np.arange(x.n + 1))
+    return [
+        (lo, min(lo + size, x.n), int(indptr[lo]), int(indptr[min(lo + size, x.n)]))
+        for lo in range(0, x.n, size)
+    ]
+
+
+class _Adam:
+    def __init__(self, shape: tuple[int, ...], lr: float) -> None:
+        self.m = np.zeros(shape)
+        self.v = np.zeros(shape)
+        self.t = 0
+        self.lr = lr
+
+    def step(self, param: npt.NDArray[np.float64], grad: npt.NDArray[np.float64]) -> None:
+        b1, b2 = 0.9, 0.999
+        self.t += 1
+        self.m = b1 * self.m + (1 - b1) * grad
+        self.v = b2 * self.v + (1 - b2) * grad * grad
+        param -= self.lr * (self.m / (1 - b1**self.t)) / (np.sqrt(self.v / (1 - b2**self.t)) + 1e-8)
+
+
+def _fit_binary(
+    x: _Design,
+    y: npt.NDArray[np.float64],
+    sw: npt.NDArray[np.float64],
+    *,
+    l2: float,
+    epochs: int,
+    batch: int = 256,
+) -> tuple[npt.NDArray[np.float64], float]:
+    dim = 1 << BITS
+    w = np.zeros(dim)
+    b = np.zeros(1)
+    opt_w, opt_b = _Adam((dim,), 0.02), _Adam((1,), 0.02)
+    mean_w = sw.mean()
+    for _ in range(epochs):
+        for lo, hi, a, z_hi in _batches(x, batch):
+            rows = x.rows[a:z_hi] - lo
+            cols = x.cols[a:z_hi]
+            vals = x.vals[a:z_hi]
+            z = np.bincount(rows, weights=vals * w[cols], minlength=hi - lo) + b[0]
+            p = 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
+            g = (p - y[lo:hi]) * sw[lo:hi] / (mean_w * (hi - lo))
+            gw = np.bincount(cols, weights=vals * g[rows], minlength=dim) + l2 * w
+            opt_w.step(w, gw)
+            opt_b.step(b, np.array([g.sum()]))
+    return w, float(b[0])
+
+
+def _fit_softmax(
+    x: _Design, y: npt.NDArray[np.int64], k: int, bits: int, *, l2: float, epochs: int, batch: int = 256
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    dim = 1 << bits
+    w = np.zeros((k, dim))
+    b = np.zeros(k)
+    opt_w, opt_b = _Adam((k, dim), 0.02), _Adam((k,), 0.02)
+    for _ in range(epochs):
+        for lo, hi, a, z_hi in _batches(x, batch):
+            rows = x.rows[a:z_hi] - lo
+            cols = x.cols[a:z_hi]
+            vals = x.vals[a:z_hi]
+            n = hi - lo
+            z = np.zeros((n, k))
+            np.add.at(z, rows, vals[:, None] * w[:, cols].T)
+            z += b
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            p[np.arange(n), y[lo:hi]] -= 1.0
+            g = p / n
+            contrib = vals[:, None] * g[rows]  # [nnz, k]
+            gw = np.zeros((k, dim))
+            for c in range(k):
+                gw[c] = np.bincount(cols, weights=contrib[:, c], minlength=dim)
+            opt_w.step(w, gw + l2 * w)
+            opt_b.step(b, g.sum(axis=0))
+    return w, b
+
+
+def _keyword_samples() -> list[Sample]:
+    """Strong keyword phrases as extra category examples (every category gets some)."""
+    out = []
+    for name, lang in (("keywords_zh.txt", "zh"), ("keywords_en.txt", "en")):
+        for line in (_LEXICON_DIR / name).read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                continue
+            term, cat, weight = line.split("\t")
+            if weight == "2" and len(term) >= 4:
+                out.append(Sample(term, "harmful", lang, "lexicon", cat))
+    rng = random.Random(5)
+    rng.shuffle(out)
+    return out[:3000]
+
+
+def train(
+    output_dir: Path | None = None,
+    *,
+    data_dir: Path | None = None,
+    epochs: int = 6,
+    seed: int = 13,
+    log: bool = False,
+) -> dict[str, object]:
+    """Train the injection, harmful and category models and write them to ``output_dir``.
+
+    Defaults to the package's ``models`` folder. Returns a summary (sample counts, timings, paths).
+    """
+    t0 = time.perf_counter()
+    out = output_dir or _MODELS_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    splits = load_splits(data_dir, seed=seed)
+    samples = splits["train"]
+    random.Random(seed).shuffle(samples)  # minibatches are contiguous rows
+    feats = [featurize(s.text[:WINDOW]) for s in samples]
+    x = _design(feats)
+    if log:
+        print(
+            f"{len(samples)} training samples, {len(x.cols)} non-zeros, "
+            f"features {time.perf_counter() - t0:.1f}s"
+        )
+    summary: dict[str, object] = {"samples": len(samples), "output_dir": str(out)}
+
+    Arr = npt.NDArray[np.float64]
+
+    def weights(pos_label: str, pos_weight: float) -> tuple[Arr, Arr]:
+        y = np.array([1.0 if s.label == pos_label else 0.0 for s in samples])
+        sw = np.ones(len(samples))
+        n_pos = max(y.sum(), 1.0)
+        n_neg = max(len(y) - y.sum(), 1.0)
+        sw[y == 1] = pos_weight * n_neg / n_pos
+        sw[np.array([s.label == "hard_benign" for s in samples])] *= 8.0
+        sw[np.array([s.source.startswith("benign_requests") for s in samples])] *= 4.0
+        return y, sw
+
+    for name, pos, pw in (("injection", "injection", 1.0), ("harmful", "harmful", 1.0)):
+        y, sw = weights(pos, pw)
+        w, b = _fit_binary(x, y, sw, l2=1e-7, epochs=epochs)
+        meta = {"name": name, "bits": BITS, "threshold": 0.5, "samples": len(y), "positives": int(y.sum())}
+        LinearModel(w.astype(np.float32), b, meta).save(out / f"{name}.npz")
+        summary[name] = meta
+        if log:
+            print(f"{name}: trained, {time.perf_counter() - t0:.1f}s")
+
+    cat_samples = [s for s in samples if s.label == "harmful" and s.category] + _keyword_samples()
+    random.Random(seed + 1).shuffle(cat_samples)
+    labels = list(categories())
+    cx = _design([featurize(s.text) for s in cat_samples], shift=BITS - CATEGORY_BITS)
+    cy = np.array([labels.index(s.category or "crime") for s in cat_samples], dtype=np.int64)
+    cw, cb = _fit_softmax(cx, cy, len(labels), CATEGORY_BITS, l2=1e-7, epochs=epochs)
+    SoftmaxModel(cw.astype(np.float32), cb.astype(np.float32), labels, CATEGORY_BITS).save(
+        out / "category.npz"
+    )
+    summary["category"] = {"samples": len(cat_samples), "labels": len(labels)}
+    summary["seconds"] = round(time.perf_counter() - t0, 1)
+    if log:
+        print(f"done in {summary['seconds']}s -> {out}")
+    return summary
+
+
+if __name__ == "__main__":
+    print(train(log=True))
