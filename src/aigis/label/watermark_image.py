@@ -185,18 +185,26 @@ def detect(image: Image.Image, key: str = DEFAULT_KEY) -> Detection:
     auto = np.fft.irfft2(np.abs(spectrum) ** 0.5, s=residual.shape)
     period_x = _period(auto[0, :] + auto[1, :] + auto[-1, :])
     period_y = _period(auto[:, 0] + auto[:, 1] + auto[:, -1])
-    size = (max(TILE, round(work_w * TILE / period_x)), max(TILE, round(work_h * TILE / period_y)))
-    if size != (work_w, work_h):
-        residual = _resize(residual, size)
-    rows, cols = residual.shape[0] // TILE, residual.shape[1] // TILE
-    folded = residual[: rows * TILE, : cols * TILE].reshape(rows, TILE, cols, TILE).sum(axis=(0, 2))
     sync_cells = np.zeros(GRID * GRID, np.float32)
     sync_cells[layout.sync] = layout.chips[layout.sync]
-    template = np.kron(sync_cells.reshape(GRID, GRID), np.ones((CELL, CELL), np.float32))
-    corr = np.real(np.fft.ifft2(np.fft.fft2(folded) * np.conj(np.fft.fft2(template))))
-    flat = np.abs(corr).ravel()
-    index = int(np.argmax(flat))
-    sync_z = float((flat[index] - flat.mean()) / (flat.std() + 1e-9))
+    template_f = np.conj(
+        np.fft.fft2(np.kron(sync_cells.reshape(GRID, GRID), np.ones((CELL, CELL), np.float32)))
+    )
+    best: tuple[float, int, np.ndarray, np.ndarray] | None = None
+    estimated = (max(TILE, round(work_w * TILE / period_x)), max(TILE, round(work_h * TILE / period_y)))
+    # The estimated period, and the nominal one (no resize, no crop) in case content fooled the estimate.
+    for size in dict.fromkeys([estimated, (work_w, work_h)]):
+        scaled = residual if size == (work_w, work_h) else _resize(residual, size)
+        rows, cols = scaled.shape[0] // TILE, scaled.shape[1] // TILE
+        folded = scaled[: rows * TILE, : cols * TILE].reshape(rows, TILE, cols, TILE).sum(axis=(0, 2))
+        corr = np.real(np.fft.ifft2(np.fft.fft2(folded) * template_f))
+        flat = np.abs(corr).ravel()
+        index = int(np.argmax(flat))
+        z = float((flat[index] - flat.mean()) / (flat.std() + 1e-9))
+        if best is None or z > best[0]:
+            best = (z, index, corr, folded)
+    assert best is not None
+    sync_z, index, corr, folded = best
     dy, dx = divmod(index, TILE)
     sign = 1.0 if corr.ravel()[index] >= 0 else -1.0
     aligned = np.roll(folded, (-dy, -dx), axis=(0, 1)) * sign
