@@ -78,3 +78,12 @@ def test_image_notice_small_image_and_checks() -> None:
         label_image(Image.new("RGB", (100, 100)), height_ratio=0.01)
     with pytest.raises(InputError, match="does not fit"):
         label_image(Image.new("RGB", (40, 400)), "zh", wording="这是一段非常长的人工智能生成内容提示语句")
+
+
+def test_clause_ids_resolve_in_the_framework() -> None:
+    framework = pytest.importorskip("aigis.framework")
+    from aigis.label import CLAUSES
+
+    loaded = framework.load_framework()
+    for clause_id in CLAUSES:
+        assert loaded.get(clause_id).id == clause_id
