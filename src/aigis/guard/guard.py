@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import re
 import time
 from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +21,8 @@ from aigis.guard.policy import BLOCKING, SEVERITY, Policy, Rule, default_policy,
 
 if TYPE_CHECKING:
     from aigis.guard.streaming import AsyncOutputStream, OutputStream
+
+log = logging.getLogger(__name__)
 
 # detectors the default policy names that may not be installed yet; they are skipped when absent
 OPTIONAL_DETECTORS = frozenset({"injection", "harmful"})
@@ -106,9 +110,13 @@ def detect_lang(text: str) -> str:
     return "zh" if han and han * 3 >= latin else "en"
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 def _coerce(text: Any) -> str:
     if isinstance(text, str):
-        return text
+        # lone surrogates cannot be encoded; replace them one for one so spans keep their places
+        return _SURROGATE_RE.sub("\ufffd", text) if not text.isascii() else text
     if isinstance(text, bytes | bytearray):
         return bytes(text).decode("utf-8", errors="replace")
     raise InputError(f"text must be a string (or UTF-8 bytes), got {type(text).__name__}")
@@ -258,7 +266,24 @@ class Guard:
         for name, det in self.detectors.items():
             views = norm.views[:1] if getattr(det, "literal", False) else norm.views
             for view in views:
-                hits.extend(self._hits(name, det.scan(view.text, ctx), view, raw))
+                try:
+                    found = det.scan(view.text, ctx)
+                except Exception as exc:  # a broken detector must not take the guard down
+                    log.exception("detector %s failed", name)
+                    hits.append(
+                        Hit(
+                            "guard",
+                            "detector_error",
+                            0.5,
+                            None,
+                            (),
+                            f"{name}: {type(exc).__name__}: {exc}"[:300],
+                            "",
+                            view=view.kind,
+                        )
+                    )
+                    break
+                hits.extend(self._hits(name, found, view, raw))
         for run in norm.invisible:
             hits.append(
                 Hit(
@@ -325,7 +350,7 @@ class Guard:
                         h.rationale,
                         h.text,
                         action,
-                        rule.id if rule else None,
+                        (rule.id or rule.match) if rule else None,
                         h.view,
                         h.extra,
                     ),
@@ -362,7 +387,7 @@ class Guard:
     def mask(self, raw: str, hits: list[Hit], direction: str, lo: int = 0, hi: int | None = None) -> str:
         """``raw[lo:hi]`` with every hit whose action is mask replaced (spans are positions in ``raw``)."""
         hi = len(raw) if hi is None else hi
-        rules = {r.id: r for r in self.policy.direction(direction).rules if r.id}
+        rules = {(r.id or r.match): r for r in reversed(self.policy.direction(direction).rules)}
         spans = sorted(
             (
                 (h.span.start, h.span.end, h)

@@ -517,21 +517,23 @@ class Normalized:
 
 
 def _invisible_runs(text: str) -> list[Invisible]:
-    runs: list[Invisible] = []
+    runs: list[list[int]] = []  # [start, end]
+    names: list[list[str]] = []
     for m in _INVISIBLE_RE.finditer(text):
-        ch = m.group()
-        cp = ord(ch)
+        cp = ord(m.group())
         if cp == _ZWJ:
             # joiners inside emoji sequences and Indic scripts are ordinary
             prev = text[m.start() - 1] if m.start() > 0 else ""
             if prev and not (prev.isascii() or "\u4e00" <= prev <= "\u9fff"):
                 continue
-        if runs and runs[-1].end == m.start():
-            last = runs[-1]
-            runs[-1] = Invisible(last.start, m.end(), (*last.codepoints, f"U+{cp:04X}"))
+        if runs and runs[-1][1] == m.start():
+            runs[-1][1] = m.end()
+            if len(names[-1]) < 8:
+                names[-1].append(f"U+{cp:04X}")
         else:
-            runs.append(Invisible(m.start(), m.end(), (f"U+{cp:04X}",)))
-    return runs
+            runs.append([m.start(), m.end()])
+            names.append([f"U+{cp:04X}"])
+    return [Invisible(a, b, tuple(n)) for (a, b), n in zip(runs, names, strict=True)]
 
 
 def fold(text: str) -> tuple[str, OffsetMap]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import ipaddress
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
@@ -286,6 +287,27 @@ _PASSPORT_CONTEXT = ("护照", "passport")
 _DOB_HINTS = ("出生", "生日", "dob", "d.o.b", "birth", "born")
 
 
+class SpanSet:
+    """Non-overlapping spans kept sorted, so overlap checks stay logarithmic on huge inputs."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> bool:
+        """Add the span unless it overlaps one already taken; return whether it was added."""
+        i = bisect_right(self.starts, start)
+        if i > 0 and self.ends[i - 1] > start:
+            return False
+        if i < len(self.starts) and self.starts[i] < end:
+            return False
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        return True
+
+
 def _near(text: str, start: int, words: tuple[str, ...], window: int = 24) -> bool:
     before = text[max(0, start - window) : start].lower()
     return any(w in before for w in words)
@@ -377,15 +399,13 @@ class PiiDetector(Detector):
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         found: list[Finding] = []
-        taken: list[tuple[int, int]] = []
+        taken = SpanSet()
 
         def emit(category: str, start: int, end: int, score: float, why: str) -> None:
             if self.entities is not None and category not in self.entities:
                 return
-            for a, b in taken:
-                if start < b and a < end:
-                    return
-            taken.append((start, end))
+            if not taken.add(start, end):
+                return
             found.append(Finding(self.name, category, score, Span(start, end), CLAUSES, why, text[start:end]))
 
         has_digit = any(c in text for c in "0123456789")

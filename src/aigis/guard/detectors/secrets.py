@@ -8,6 +8,7 @@ import re
 from collections import Counter
 
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
+from aigis.guard.detectors.pii import SpanSet
 
 CLAUSES = ("3.1.2(d)", "4.2.2(b)")
 
@@ -61,12 +62,11 @@ class SecretsDetector(Detector):
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         found: list[Finding] = []
-        taken: list[tuple[int, int]] = []
+        taken = SpanSet()
 
         def add(category: str, start: int, end: int, score: float, why: str) -> None:
-            if any(start < b and a < end for a, b in taken):
+            if not taken.add(start, end):
                 return
-            taken.append((start, end))
             found.append(Finding(self.name, category, score, Span(start, end), CLAUSES, why, text[start:end]))
 
         for category, pattern, score in _TOKENS:
@@ -74,11 +74,18 @@ class SecretsDetector(Detector):
                 add(category, m.start(), m.end(), score, f"{category.lower().replace('_', ' ')} format")
         if "PRIVATE KEY" in text:
             for m in re.finditer(r"-----END [A-Z ]{0,20}PRIVATE KEY(?: BLOCK)?-----", text):
-                for f in list(found):
+                for i, f in enumerate(found):
                     if f.category == "PRIVATE_KEY" and f.span is not None and f.span.end <= m.start():
-                        found.remove(f)
-                        taken.remove((f.span.start, f.span.end))
-                        add("PRIVATE_KEY", f.span.start, m.end(), 0.99, "PEM private key block")
+                        found[i] = Finding(
+                            self.name,
+                            "PRIVATE_KEY",
+                            0.99,
+                            Span(f.span.start, m.end()),
+                            CLAUSES,
+                            "PEM private key block",
+                            text[f.span.start : m.end()],
+                        )
+                        break
         for m in _KEYWORD_RE.finditer(text):
             # the value must follow the key word within a few characters of assignment punctuation
             pos = m.end()

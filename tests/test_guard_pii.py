@@ -1,0 +1,111 @@
+"""PII and secrets: true positives with validators, hard negatives that look alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from aigis.guard.detectors import ScanContext, detector_class
+from aigis.guard.detectors.pii import luhn, valid_iban, valid_resident_id, valid_ssn, valid_uscc
+
+
+def _cats(name: str, text: str) -> list[tuple[str, str]]:
+    det = detector_class(name)()
+    return [(f.category, f.text) for f in det.scan(text, ScanContext())]
+
+
+def test_validators() -> None:
+    assert valid_resident_id("11010519491231002X")
+    assert not valid_resident_id("110105194912310021")  # wrong check digit
+    assert not valid_resident_id("99010519491231002X")  # no such region
+    assert not valid_resident_id("11010519491331002X")  # month 13
+    assert luhn("4111111111111111") and not luhn("4111111111111112")
+    assert valid_uscc("91350100M000100Y43") and not valid_uscc("91350100M000100Y44")
+    assert valid_iban("GB82 WEST 1234 5698 7654 32") and not valid_iban("GB82 WEST 1234 5698 7654 33")
+    assert valid_ssn("123-45-6788") and not valid_ssn("000-45-6788") and not valid_ssn("900-45-6788")
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "value"),
+    [
+        ("身份证号11010519491231002X请核对", "CN_RESIDENT_ID", "11010519491231002X"),
+        ("手机13812345678", "CN_MOBILE", "13812345678"),
+        ("电话 +86 138-1234-5678", "CN_MOBILE", "+86 138-1234-5678"),
+        ("座机010-62345678", "CN_LANDLINE", "010-62345678"),
+        ("卡号6222021234567890128", "CN_BANK_CARD", "6222021234567890128"),
+        ("信用代码91350100M000100Y43", "CN_USCC", "91350100M000100Y43"),
+        ("护照号E12345678", "CN_PASSPORT", "E12345678"),
+        ("港澳通行证C12345678", "CN_HKMO_PERMIT", "C12345678"),
+        ("台胞证号码12345678", "CN_TW_PERMIT", "12345678"),
+        ("车牌京A12345", "CN_LICENSE_PLATE", "京A12345"),
+        ("车牌粤BD12345", "CN_LICENSE_PLATE", "粤BD12345"),
+        ("住在北京市朝阳区建国路88号3单元502室。", "CN_ADDRESS", "北京市朝阳区建国路88号3单元502室"),
+        ("姓名：王小明，", "PERSON", "王小明"),
+        ("mail john.doe@example.com now", "EMAIL_ADDRESS", "john.doe@example.com"),
+        ("call (555) 123-4567", "PHONE_NUMBER", "(555) 123-4567"),
+        ("call +1 415 555 2671", "PHONE_NUMBER", "+1 415 555 2671"),
+        ("SSN 123-45-6788", "US_SSN", "123-45-6788"),
+        ("card 4111 1111 1111 1111", "CREDIT_CARD", "4111 1111 1111 1111"),
+        ("IBAN GB82 WEST 1234 5698 7654 32", "IBAN_CODE", "GB82 WEST 1234 5698 7654 32"),
+        ("host 192.168.1.10 up", "IP_ADDRESS", "192.168.1.10"),
+        ("v6 2001:db8::8a2e:370:7334 up", "IP_ADDRESS", "2001:db8::8a2e:370:7334"),
+        ("see https://example.com/a?b=1.", "URL", "https://example.com/a?b=1"),
+        ("DOB: 1980-05-17", "DATE_OF_BIRTH", "1980-05-17"),
+        ("出生日期：1990年3月8日", "DATE_OF_BIRTH", "1990年3月8日"),
+    ],
+)
+def test_pii_true_positives(text: str, category: str, value: str) -> None:
+    assert (category, value) in _cats("pii", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订单号20240101123456已发货",  # 14 digits, not an id
+        "110105194912310021",  # resident-ID shape, wrong check digit
+        "4111111111111112",  # card shape, Luhn fails
+        "版本 10.2.3.4000 发布",  # not an IP (last octet > 255)
+        "2024年我们卖了12345678件",
+        "SSN 000-12-3456 is invalid",
+        "圆周率是3.14159265358979",
+        "温度 36.5 度，体重 65 公斤",
+        "第一章第二节",
+        "我是学生",
+        "GB82 WEST 1234 5698 7654 33",  # IBAN with bad check digits
+    ],
+)
+def test_pii_hard_negatives(text: str) -> None:
+    assert _cats("pii", text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("key AKIAIOSFODNN7EXAMPLE here", "AWS_ACCESS_KEY"),
+        ("token=ghp_" + "a1B2" * 9, "GITHUB_TOKEN"),
+        ("sk-proj-" + "Ab3dE5gH7jK9mN1pQ3sT5vX7", "OPENAI_API_KEY"),
+        ("阿里云 LTAI5tAbCdEfGhIjKlMn", "ALIYUN_ACCESS_KEY"),
+        (
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+            "JWT",
+        ),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIabc\n-----END RSA PRIVATE KEY-----", "PRIVATE_KEY"),
+        ("password: Tr0ub4dor&3xyz", "SECRET_VALUE"),
+        ("数据库密码是 aB3dE5gH7jK9", "SECRET_VALUE"),
+    ],
+)
+def test_secrets_true_positives(text: str, category: str) -> None:
+    assert category in [c for c, _ in _cats("secrets", text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the password is hello",
+        "my password policy requires 8 characters",
+        "请输入密码",
+        "token bucket rate limiting",
+        "the secret of success is hard work",
+    ],
+)
+def test_secrets_hard_negatives(text: str) -> None:
+    assert _cats("secrets", text) == []

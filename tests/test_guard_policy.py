@@ -1,0 +1,220 @@
+"""Guard API and policy actions: allow, flag, mask (every style, vault), block, refuse, review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aigis.errors import ConfigError, InputError
+from aigis.guard import ACTIONS, Guard, Vault, default_policy, load_policy
+
+ID = "11010519491231002X"
+
+
+def _guard(rules: list[dict[str, object]], direction: str = "input", **extra: object) -> Guard:
+    data: dict[str, object] = {
+        "name": "t",
+        "detectors": {"pii": {}, "secrets": {}},
+        direction: {"rules": rules},
+    }
+    data.update(extra)
+    return Guard.from_dict(data)
+
+
+def test_default_guard_allows_plain_text_in_both_languages() -> None:
+    g = Guard.default()
+    for text in ("你好呀", "How do I kill a Python process?", "杀毒软件推荐", ""):
+        v = g.check_input(text)
+        assert v.action == "allow" and not v.blocked and v.text == text
+
+
+def test_default_masks_id_on_input_and_pii_on_output() -> None:
+    g = Guard.default()
+    v = g.check_input(f"我的身份证号是{ID}")
+    assert v.action == "mask" and not v.blocked
+    assert v.text == "我的身份证号是**************002X"
+    assert v.findings[0].clauses[:1] == ("3.1.2(d)",)
+    out = g.check_output("请拨打13812345678联系我", prompt="怎么联系你")
+    assert out.action == "mask" and "13812345678" not in out.text and out.text.endswith("5678联系我")
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [("full", "手机***********"), ("last4", "手机*******5678"), ("label", "手机[CN_MOBILE]")],
+)
+def test_mask_styles(style: str, expected: str) -> None:
+    g = _guard([{"match": "pii/*", "action": "mask", "mask": style}])
+    assert g.check_input("手机13812345678").text == expected
+
+
+def test_hash_and_synthetic_masks_are_stable_and_reversible_through_a_vault() -> None:
+    vault = Vault()
+    g = Guard.from_dict(
+        {
+            "detectors": ["pii"],
+            "input": {"rules": [{"match": "pii/*", "action": "mask", "mask": "synthetic"}]},
+        }
+    )
+    g.vault = vault
+    v1 = g.check_input(f"身份证{ID}，手机13812345678")
+    v2 = g.check_input(f"身份证{ID}，手机13812345678")
+    assert v1.text == v2.text and ID not in v1.text and "13812345678" not in v1.text
+    from aigis.guard.detectors.pii import valid_resident_id
+
+    fake_id = v1.text[3:21]
+    assert valid_resident_id(fake_id)  # realistic: passes the validator
+    assert g.unmask(v1.text) == f"身份证{ID}，手机13812345678"
+    h = _guard([{"match": "pii/*", "action": "mask", "mask": "hash"}])
+    assert h.check_input("手机13812345678").text.startswith("手机<CN_MOBILE:")
+
+
+@pytest.mark.parametrize("action", ["block", "refuse", "review"])
+def test_blocking_actions_return_reply_in_users_language(action: str) -> None:
+    g = _guard([{"match": "pii/CN_MOBILE", "action": action}])
+    zh = g.check_input("我的手机是13812345678")
+    en = g.check_input("my phone is 13812345678")
+    assert zh.blocked and zh.action == action and en.blocked
+    assert zh.lang == "zh" and en.lang == "en"
+    assert zh.text != en.text and zh.text == zh.reply
+    assert any("\u4e00" <= c <= "\u9fff" for c in zh.text) and en.text.isascii()
+
+
+def test_flag_and_threshold() -> None:
+    g = _guard([{"match": "pii/*", "action": "flag", "threshold": 0.5}])
+    v = g.check_input("手机13812345678")
+    assert v.action == "flag" and not v.blocked and v.text == "手机13812345678"
+    g2 = _guard([{"match": "pii/*", "action": "block", "threshold": 0.99}])
+    assert g2.check_input("手机13812345678").action == "allow"  # score 0.95 is under the threshold
+
+
+def test_most_severe_action_wins_and_first_rule_matches() -> None:
+    g = _guard(
+        [
+            {"match": "pii/CN_MOBILE", "action": "mask"},
+            {"match": "secrets/*", "action": "block"},
+            {"match": "pii/*", "action": "refuse"},
+        ]
+    )
+    assert g.check_input("手机13812345678").action == "mask"
+    assert g.check_input("手机13812345678 key AKIAIOSFODNN7EXAMPLE").action == "block"
+    assert g.check_input("邮箱 a.b@example.com").action == "refuse"
+
+
+def test_custom_reply_and_clauses() -> None:
+    g = _guard(
+        [{"match": "pii/*", "action": "refuse", "reply": "nope", "clauses": ["6.2.7"]}],
+        replies={"nope": {"zh": "不行。", "en": "No."}},
+    )
+    v = g.check_input("手机13812345678")
+    assert v.text == "不行。" and "6.2.7" in v.clauses
+
+
+def test_policy_file_validation_errors_are_clear(tmp_path: Path) -> None:
+    bad = tmp_path / "p.yaml"
+    bad.write_text("input:\n  rules:\n    - match: pii\n      action: explode\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_policy(bad)
+    msg = str(err.value)
+    assert "input.rules.0.match" in msg and "input.rules.0.action" in msg and "explode" in msg
+    bad.write_text("detectorz: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="detectorz: unknown field"):
+        load_policy(bad)
+    bad.write_text("[1, 2", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_policy(bad)
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_policy(tmp_path / "missing.yaml")
+    with pytest.raises(ConfigError, match="unknown detector 'nope'"):
+        Guard.from_dict({"detectors": {"nope": {}}})
+    with pytest.raises(ConfigError, match="band"):
+        Guard.from_dict({"cascade": {"band": [0.9, 0.1]}})
+
+
+def test_from_policy_file(tmp_path: Path) -> None:
+    p = tmp_path / "policy.yaml"
+    p.write_text(
+        "name: mine\ndetectors: [secrets]\ninput:\n  rules:\n    - {match: 'secrets/*', action: block}\n",
+        encoding="utf-8",
+    )
+    g = Guard.from_policy(p)
+    assert g.policy.name == "mine" and list(g.detectors) == ["secrets"]
+    assert g.check_input("AKIAIOSFODNN7EXAMPLE").blocked
+    assert g.check_input("手机13812345678").action == "allow"  # pii is off in this policy
+
+
+def test_default_policy_ships_and_names_clauses() -> None:
+    p = default_policy()
+    assert p.name == "default" and "4.2.2(b)" in p.clauses
+    assert all(r.id for r in p.input.rules + p.output.rules)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "😀" * 1000,
+        "x" * 10_000_000,
+        b"\xff\xfe\xfa invalid utf-8 \xc3\x28",
+        "Ωmega Привет 你好 مرحبا",
+        "\x00\x01\x02",
+        "\ud800 lone surrogate",
+    ],
+    ids=["empty", "space", "emoji", "10MB", "bad-utf8", "scripts", "controls", "surrogate"],
+)
+def test_bad_input_gets_a_verdict(text: str | bytes) -> None:
+    v = Guard.default().check_input(text)
+    assert v.action in ACTIONS and isinstance(v.text, str)
+    pii_only = Guard.from_dict({"detectors": ["pii", "secrets"]})
+    assert pii_only.check_input(text).action in ("allow", "flag")
+
+
+def test_bad_arguments_raise_input_errors() -> None:
+    g = Guard.default()
+    with pytest.raises(InputError, match="text must be a string"):
+        g.check_input(123)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="direction"):
+        g.check("x", "sideways")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="lang"):
+        g.check_input("x", lang="fr")
+
+
+async def test_async_variants_match_sync() -> None:
+    g = Guard.default()
+    a = await g.acheck_input(f"身份证{ID}")
+    b = g.check_input(f"身份证{ID}")
+    assert a.to_dict()["text"] == b.to_dict()["text"] and a.action == b.action
+    o = await g.acheck_output("call 13812345678", prompt="hi")
+    assert o.action == "mask"
+
+
+def test_injection_and_harmful_are_used_when_installed() -> None:
+    from aigis.guard.detectors import detector_names
+
+    g = Guard.default()
+    for name in ("injection", "harmful"):
+        assert (name in g.detectors) == (name in detector_names())
+
+
+def test_clause_ids_resolve_in_the_framework() -> None:
+    fw_mod = pytest.importorskip("aigis.framework")
+    fw = fw_mod.load_framework()
+    from aigis.guard.detectors import leakage, model_tier, pii, scope, secrets
+    from aigis.guard.guard import INVISIBLE_CLAUSES
+
+    ids: set[str] = set(INVISIBLE_CLAUSES) | set(pii.CLAUSES) | set(secrets.CLAUSES) | set(scope.CLAUSES)
+    ids |= set(leakage.CLAUSES) | set(model_tier.BASE_CLAUSES)
+    for cat in list(model_tier.LLAMA_GUARD.values()) + list(model_tier.QWEN3GUARD.values()):
+        ids |= set(cat.clauses)
+    p = default_policy()
+    ids |= set(p.clauses)
+    for rule in p.input.rules + p.output.rules:
+        ids |= set(rule.clauses)
+    missing = []
+    for cid in sorted(ids):
+        try:
+            fw.get(cid)
+        except Exception:
+            missing.append(cid)
+    assert missing == []
