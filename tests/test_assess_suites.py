@@ -74,6 +74,10 @@ def test_manifest_items_and_filters(tmp_path: Path) -> None:
     assert suite.items[2].answer == 42 and suite.items[2].answer_match == "numeric"
     assert [i.id for i in suite.select(langs=["en"], sets=["generated"])] == ["t-en-2"]
     assert [i.id for i in suite.select(categories=["TC260-A.1"])] == ["t-zh-1"]
+    assert [i.set for i in suite.select(limit=2)] == [
+        "should_refuse",
+        "should_not_refuse",
+    ]  # spread over sets
     assert suite.summary()["counts"] == {"zh/should_refuse": 1, "en/should_not_refuse": 1, "en/generated": 1}
 
 

@@ -97,7 +97,8 @@ class Suite:
         categories: list[str] | None = None,
         limit: int | None = None,
     ) -> list[Item]:
-        """Items filtered by language, set and category prefix (e.g. 'TC260-A.1'), first ``limit`` kept."""
+        """Items filtered by language, set and category prefix (e.g. 'TC260-A.1'); ``limit`` samples evenly
+        across (language, set) groups."""
         chosen = [
             i
             for i in self.items
@@ -105,7 +106,21 @@ class Suite:
             and (not sets or i.set in sets)
             and (not categories or any(c.startswith(p) for c in i.categories for p in categories))
         ]
-        return chosen[:limit] if limit else chosen
+        if not limit or limit >= len(chosen):
+            return chosen
+        # Spread a limited sample over (language, set) groups, round-robin, keeping file order within each.
+        groups: dict[tuple[str, str], list[Item]] = {}
+        for item in chosen:
+            groups.setdefault((item.lang, item.set), []).append(item)
+        queues = list(groups.values())
+        sample: list[Item] = []
+        index = 0
+        while len(sample) < limit:
+            for queue in queues:
+                if index < len(queue) and len(sample) < limit:
+                    sample.append(queue[index])
+            index += 1
+        return sample
 
     def summary(self) -> dict[str, Any]:
         counts: dict[str, int] = {}
