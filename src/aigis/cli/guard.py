@@ -1,0 +1,274 @@
+"""aigis guard check|scan|eval|train|policy"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from aigis.cli.output import OutputFormat, console, dump_json, emit_data, table
+from aigis.errors import ConfigError, InputError
+from aigis.i18n import resolve_lang
+
+PolicyOpt = typer.Option(None, "--policy", "-p", help="Policy YAML file (default: the built-in policy).")
+DirectionOpt = typer.Option("input", "--direction", "-d", help="input or output.")
+
+
+def _guard(policy: Path | None):  # type: ignore[no-untyped-def]
+    from aigis.guard import Guard
+
+    return Guard.from_policy(policy) if policy else Guard.default()
+
+
+def _direction(value: str) -> str:
+    if value not in ("input", "output"):
+        raise InputError(f"--direction {value!r} is not allowed; use input or output")
+    return value
+
+
+def register(app: typer.Typer) -> None:
+    guard_app = typer.Typer(
+        help="Safety guardrails on model input and output. / 输入输出安全护栏。", no_args_is_help=True
+    )
+    policy_app = typer.Typer(
+        help="Validate or show guard policies. / 校验或查看护栏策略。", no_args_is_help=True
+    )
+
+    @guard_app.command("check")
+    def check(
+        text: str | None = typer.Argument(None, help="The text to check, or '-' to read standard input."),
+        file: Path | None = typer.Option(None, "--file", "-f", help="Read the text from a file."),
+        direction: str = DirectionOpt,
+        prompt: str | None = typer.Option(None, "--prompt", help="For output checks: the prompt."),
+        policy: Path | None = PolicyOpt,
+        as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
+        lang: str | None = typer.Option(None, "--lang", "-l", help="zh or en for the table."),
+    ) -> None:
+        """Check one text. Exit status 1 when the verdict blocks it."""
+        if file is not None:
+            if not file.is_file():
+                raise InputError(f"--file {str(file)!r} does not exist")
+            value = file.read_bytes().decode("utf-8", errors="replace")
+        elif text == "-" or (text is None and not sys.stdin.isatty()):
+            value = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+        elif text is not None:
+            value = text
+        else:
+            raise InputError("give the text to check, '-' for standard input, or --file FILE")
+        g = _guard(policy)
+        v = g.check(value, _direction(direction), prompt=prompt)  # type: ignore[arg-type]
+        if as_json:
+            print(dump_json(v.to_dict()))
+        else:
+            zh = resolve_lang(lang) == "zh"
+            heads = (
+                ["检测器", "类别", "分数", "位置", "动作", "条款", "内容"]
+                if zh
+                else ["detector", "category", "score", "span", "action", "clauses", "text"]
+            )
+            rows = [
+                (
+                    h.detector,
+                    h.category,
+                    f"{h.score:.2f}",
+                    f"{h.span.start}-{h.span.end}" if h.span else "",
+                    h.action,
+                    " ".join(h.clauses),
+                    h.text[:40],
+                )
+                for h in v.findings
+            ]
+            title = (f"结论: {v.action}" if zh else f"verdict: {v.action}") + (
+                " (blocked)" if v.blocked else ""
+            )
+            console.print(table(title, heads, rows))
+            if v.text != value:
+                console.print(("输出文本: " if zh else "text: ") + v.text, highlight=False, markup=False)
+        if v.blocked:
+            raise SystemExit(1)
+
+    @guard_app.command("scan")
+    def scan(
+        files: list[Path] = typer.Argument(
+            ..., help="JSONL, JSON, CSV/TSV or text files (one text per line)."
+        ),
+        text_column: str = typer.Option("text", "--text-column", "-t"),
+        direction: str = DirectionOpt,
+        policy: Path | None = PolicyOpt,
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write one JSON verdict per line here."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    ) -> None:
+        """Scan corpora and summarize actions and categories."""
+        from aigis.guard.evaluate import read_records, text_of
+
+        g = _guard(policy)
+        d = _direction(direction)
+        actions: Counter[str] = Counter()
+        categories: Counter[str] = Counter()
+        total = 0
+        sink = out.open("w", encoding="utf-8") if out else None
+        try:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+                disable=fmt is not OutputFormat.table,
+            ) as progress:
+                for path in files:
+                    rows = list(read_records(path, text_column))
+                    task = progress.add_task(path.name, total=len(rows))
+                    for n, row in enumerate(rows, 1):
+                        v = g.check(text_of(row, text_column, f"{path}:{n}"), d)  # type: ignore[arg-type]
+                        total += 1
+                        actions[v.action] += 1
+                        for h in v.findings:
+                            if h.action != "allow":
+                                categories[f"{h.detector}/{h.category}"] += 1
+                        if sink is not None:
+                            sink.write(
+                                json.dumps({"file": str(path), "row": n, **v.to_dict()}, ensure_ascii=False)
+                                + "\n"
+                            )
+                        progress.advance(task)
+        finally:
+            if sink is not None:
+                sink.close()
+        summary = {"rows": total, "actions": dict(actions), "categories": dict(categories.most_common())}
+        if not emit_data(summary, fmt):
+            console.print(table(f"{total} rows", ["action", "count"], sorted(actions.items())))
+            console.print(table("categories", ["detector/category", "count"], categories.most_common(30)))
+
+    @guard_app.command("eval")
+    def eval_(
+        dataset: Path = typer.Argument(..., help="Labelled JSONL, JSON or CSV file."),
+        label_column: str = typer.Option(
+            ...,
+            "--label-column",
+            help="Column with the label (safe/benign/0 = "
+            "negative; anything else is a positive, and names its category).",
+        ),
+        text_column: str = typer.Option("text", "--text-column"),
+        lang_column: str | None = typer.Option(
+            None, "--lang-column", help="Column with zh/en (else detected)."
+        ),
+        direction: str = DirectionOpt,
+        positive: str = typer.Option(
+            "blocked", "--positive", help="blocked or flagged: what counts as a detection."
+        ),
+        policy: Path | None = PolicyOpt,
+        limit: int | None = typer.Option(None, "--limit", min=1),
+        html_out: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    ) -> None:
+        """Precision, recall, F1, false-positive rate per category and language; latency; confusion matrix."""
+        from aigis.guard.evaluate import evaluate, to_html
+
+        g = _guard(policy)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=fmt is not OutputFormat.table,
+        ) as progress:
+            task = progress.add_task(dataset.name, total=limit)
+            result = evaluate(
+                g,
+                dataset,
+                label_column=label_column,
+                text_column=text_column,
+                lang_column=lang_column,
+                direction=_direction(direction),
+                positive=positive,
+                limit=limit,
+                progress=lambda n: progress.update(task, completed=n),
+            )
+        data = result.to_dict()
+        if html_out is not None:
+            html_out.write_text(to_html(result), encoding="utf-8")
+        if emit_data(data, fmt):
+            return
+        heads = ["", "n", "precision", "recall", "F1", "FPR"]
+
+        def row(name: str, m: dict[str, float | int | None]) -> list[str]:
+            return [name] + [
+                ("–" if m[k] is None else f"{m[k]:.3f}" if isinstance(m[k], float) else str(m[k]))
+                for k in ("n", "precision", "recall", "f1", "fpr")
+            ]
+
+        console.print(table("overall", heads, [row("all", data["overall"])]))
+        console.print(table("by category", heads, [row(k, v) for k, v in data["by_category"].items()]))
+        console.print(table("by language", heads, [row(k, v) for k, v in data["by_lang"].items()]))
+        lat = data["latency_ms"]
+        console.print("latency ms: " + ", ".join(f"{k} {v:.3f}" for k, v in lat.items()))
+        cm = data["confusion_matrix"]["matrix"]
+        console.print(f"confusion: TP {cm[0][0]}  FN {cm[0][1]}  FP {cm[1][0]}  TN {cm[1][1]}")
+        if html_out is not None:
+            console.print(f"report: {html_out}")
+
+    @guard_app.command("train")
+    def train(
+        output_dir: Path | None = typer.Option(None, "--output-dir", "-o", help="Where to write the models."),
+        data_dir: Path | None = typer.Option(
+            None, "--data-dir", help="Public data (default ../shared/data)."
+        ),
+        epochs: int = typer.Option(6, "--epochs", min=1),
+        seed: int = typer.Option(13, "--seed"),
+    ) -> None:
+        """Train the built-in classifiers on the permissively licensed data sets."""
+        try:
+            from aigis.guard.training import train as run_training
+        except ImportError:
+            raise ConfigError(
+                "training is not available: the module aigis.guard.training is missing from this installation"
+            ) from None
+        summary = run_training(output_dir, data_dir=data_dir, epochs=epochs, seed=seed, log=True)
+        print(dump_json(summary))
+
+    @policy_app.command("validate")
+    def validate(files: list[Path] = typer.Argument(..., help="Policy YAML files.")) -> None:
+        """Validate policy files; the first error is printed with its field and the exit status is 2."""
+        from aigis.guard import Guard
+
+        for f in files:
+            g = Guard.from_policy(f)  # parses, validates and builds every detector
+            console.print(
+                f"[green]ok[/] {f}: policy {g.policy.name!r}, detectors: "
+                f"{', '.join(list(g.detectors) + list(g.cascade)) or '(none)'}"
+            )
+
+    @policy_app.command("show")
+    def show(
+        file: Path | None = typer.Argument(None, help="Policy file (default: the built-in policy)."),
+        fmt: OutputFormat = typer.Option(OutputFormat.yaml, "--format", "-f"),
+    ) -> None:
+        """Print a policy (the built-in one by default) as YAML, JSON or a table of rules."""
+        from aigis.guard import default_policy, default_policy_text, load_policy
+
+        if file is None and fmt is OutputFormat.yaml:
+            print(default_policy_text(), end="")
+            return
+        p = load_policy(file) if file else default_policy()
+        if emit_data(p.to_dict(), fmt):
+            return
+        for direction in ("input", "output"):
+            rules = p.direction(direction).rules
+            console.print(
+                table(
+                    f"{p.name}: {direction}",
+                    ["id", "match", "threshold", "action", "clauses"],
+                    [(r.id, r.match, r.threshold, r.action, " ".join(r.clauses)) for r in rules],
+                )
+            )
+
+    guard_app.add_typer(policy_app, name="policy")
+    app.add_typer(guard_app, name="guard")

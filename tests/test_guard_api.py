@@ -1,0 +1,167 @@
+"""REST endpoint and CLI of the guard, against a real server and real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from aigis.store import create_token
+from tests.conftest import LiveServer
+
+ID = "11010519491231002X"
+
+
+def _token(server: LiveServer, scope: str = "read") -> dict[str, str]:
+    with server.db.session() as s:
+        return {"Authorization": f"Bearer {create_token(s, f'guard-{scope}', scope)}"}
+
+
+def test_check_endpoint(live_server: LiveServer) -> None:
+    url = f"{live_server.url}/api/v1/guard/check"
+    assert httpx.post(url, json={"text": "hi"}).status_code == 401
+    headers = _token(live_server)
+    r = httpx.post(url, json={"text": f"身份证{ID}"}, headers=headers)
+    assert r.status_code == 200
+    body = r.json()
+    assert (
+        body["action"] == "mask"
+        and ID not in body["text"]
+        and body["findings"][0]["category"] == "CN_RESIDENT_ID"
+    )
+    r = httpx.post(
+        url, json={"text": "call me at 13812345678", "direction": "output", "prompt": "how?"}, headers=headers
+    )
+    assert r.json()["action"] == "mask" and r.json()["direction"] == "output"
+    inline = {
+        "name": "inline",
+        "detectors": ["secrets"],
+        "input": {"rules": [{"match": "secrets/*", "action": "refuse"}]},
+    }
+    r = httpx.post(url, json={"text": "AKIAIOSFODNN7EXAMPLE", "policy": inline}, headers=headers)
+    assert r.json()["blocked"] is True and r.json()["policy"] == "inline"
+
+
+def test_named_policy_from_home(live_server: LiveServer) -> None:
+    home = live_server_home(live_server)
+    (home / "policies").mkdir(parents=True, exist_ok=True)
+    (home / "policies" / "strict.yaml").write_text(
+        "name: strict\ndetectors: [pii]\ninput:\n  rules:\n    - {match: 'pii/*', action: block}\n",
+        encoding="utf-8",
+    )
+    headers = _token(live_server)
+    url = f"{live_server.url}/api/v1/guard/check"
+    r = httpx.post(url, json={"text": "手机13812345678", "policy": "strict"}, headers=headers)
+    assert r.json()["action"] == "block"
+    r = httpx.post(url, json={"text": "x", "policy": "nope"}, headers=headers)
+    assert r.status_code == 404 and "strict" in r.json()["message"]
+
+
+def live_server_home(server: LiveServer) -> Path:
+    return Path(os.environ["AIGIS_HOME"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'{"text": 5}',
+        b'{"direction": "sideways", "text": "x"}',
+        b'{"text": "x", "extra": 1}',
+        b"\xff\xfe garbage",
+        b'{"text": "x", "policy": {"input": {"rules": [{"match": "x", "action": "y"}]}}}',
+        b'{"text": "x", "policy": "../../etc/passwd"}',
+    ],
+)
+def test_malformed_requests_get_clear_errors(live_server: LiveServer, body: bytes) -> None:
+    r = httpx.post(
+        f"{live_server.url}/api/v1/guard/check",
+        content=body,
+        headers={**_token(live_server), "content-type": "application/json"},
+    )
+    assert r.status_code in (400, 404, 422)
+    assert "error" in r.json()
+    assert httpx.get(f"{live_server.url}/healthz").status_code == 200
+
+
+def _aigis(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from aigis.cli import main; main()", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def test_cli_check_scan_eval_policy(tmp_path: Path) -> None:
+    r = _aigis("guard", "check", "--json", f"身份证{ID}")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["action"] == "mask"
+    f = tmp_path / "in.txt"
+    f.write_text("key AKIAIOSFODNN7EXAMPLE", encoding="utf-8")
+    r = _aigis("guard", "check", "-f", str(f), "--json")
+    assert json.loads(r.stdout)["findings"][0]["category"] == "AWS_ACCESS_KEY"
+    r = _aigis("guard", "check", "-", "--json", stdin="手机13812345678")
+    got = json.loads(r.stdout)
+    assert got["action"] == "flag" and got["findings"][0]["category"] == "CN_MOBILE"
+
+    policy = tmp_path / "p.yaml"
+    policy.write_text(
+        "name: t\ndetectors: [pii]\ninput:\n  rules:\n    - {match: 'pii/*', action: refuse}\n",
+        encoding="utf-8",
+    )
+    r = _aigis("guard", "check", "-p", str(policy), "手机13812345678")
+    assert r.returncode == 1  # blocked
+    assert _aigis("guard", "policy", "validate", str(policy)).returncode == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("input:\n  rules:\n    - {match: pii, action: boom}\n", encoding="utf-8")
+    r = _aigis("guard", "policy", "validate", str(bad))
+    assert r.returncode == 2 and "input.rules.0.action" in r.stderr and "Traceback" not in r.stderr
+    r = _aigis("guard", "policy", "show")
+    assert "in-injection" in r.stdout
+
+    data = tmp_path / "data.jsonl"
+    rows = [{"text": f"手机1381234{i:04d}", "label": "pii", "lang": "zh"} for i in range(5)]
+    rows += [{"text": f"今天天气不错，第{i}天", "label": "safe", "lang": "zh"} for i in range(5)]
+    rows += [
+        {"text": "email me at a.b@example.com", "label": "pii", "lang": "en"},
+        {"text": "The weather is nice", "label": "safe", "lang": "en"},
+    ]
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = tmp_path / "scan.jsonl"
+    r = _aigis("guard", "scan", str(data), "--out", str(out), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["rows"] == 12 and len(out.read_text(encoding="utf-8").splitlines()) == 12
+    report = tmp_path / "report.html"
+    r = _aigis(
+        "guard",
+        "eval",
+        str(data),
+        "--label-column",
+        "label",
+        "--lang-column",
+        "lang",
+        "--positive",
+        "flagged",
+        "--policy",
+        str(policy),
+        "--html",
+        str(report),
+        "--format",
+        "json",
+    )
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert res["overall"]["recall"] == 1.0 and res["overall"]["fpr"] == 0.0
+    assert res["by_lang"]["zh"]["n"] == 10 and res["confusion_matrix"]["matrix"] == [[6, 0], [0, 6]]
+    page = report.read_text(encoding="utf-8")
+    assert "<svg" in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    r = _aigis("guard", "eval", str(data), "--label-column", "nope")
+    assert r.returncode == 2 and "nope" in r.stderr

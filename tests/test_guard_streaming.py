@@ -1,0 +1,97 @@
+"""Streaming: CJK and English sentence boundaries, bounded hold-back, nothing flagged released early."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from aigis.guard import Guard, sentence_cut
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def test_sentence_boundaries() -> None:
+    assert sentence_cut("你好。今天") == 3
+    assert sentence_cut("他说：“走吧！”然后") == 8  # the closing quote goes with the sentence
+    assert sentence_cut("Hello there. How") == 12
+    assert sentence_cut("pi is 3.14 and") == 0  # a decimal point is not a sentence end
+    assert sentence_cut("第一行\n第二") == 4
+    assert sentence_cut("没有结束") == 0
+
+
+def test_releases_sentence_by_sentence_and_masks_split_numbers() -> None:
+    g = Guard.default()
+    stream = g.stream_output(["你好，我的电话是138", "12345678。这是第二句", "话没有结束", "。"])
+    out = list(stream)
+    assert out == ["你好，我的电话是*******5678。", "这是第二句话没有结束。"]
+    assert stream.verdict is not None and stream.verdict.action == "mask"
+    assert not stream.blocked
+
+
+def test_english_stream_with_small_chunks() -> None:
+    g = Guard.default()
+    text = "Sure. Write to me at jane.doe@example.com any time. Thanks!"
+    out = "".join(g.stream_output(_pieces(text, 3)))
+    assert (
+        "jane.doe@example.com" not in out
+        and out.startswith("Sure. Write to me at ")
+        and out.endswith("Thanks!")
+    )
+
+
+def test_hold_back_is_bounded_without_sentence_ends() -> None:
+    g = Guard.from_dict(
+        {
+            "detectors": ["pii"],
+            "output": {"rules": [{"match": "pii/*", "action": "mask"}]},
+            "streaming": {"max_hold": 64, "overlap": 16},
+        }
+    )
+    text = "这是一段很长的没有标点的文字" * 40 + "手机13812345678" + "继续写没有标点" * 20
+    stream = g.stream_output(_pieces(text, 5))
+    out = "".join(stream)
+    assert "13812345678" not in out and "*******5678" in out
+    assert stream.stats.max_held_chars <= 64 + 5 + 11  # window + one chunk + a held finding
+    assert stream.stats.releases > 5
+
+
+def test_blocking_stops_the_stream_with_the_reply() -> None:
+    g = Guard.from_dict(
+        {"detectors": ["secrets"], "output": {"rules": [{"match": "secrets/*", "action": "block"}]}}
+    )
+    chunks = ["Here is the key: AKIA", "IOSFODNN7EXAMPLE. More text.", " And more."]
+    stream = g.stream_output(chunks)
+    out = list(stream)
+    assert stream.blocked and stream.verdict is not None and stream.verdict.blocked
+    assert not any("AKIA" in piece for piece in out)
+    assert out[-1] == g.policy.reply(None, "block", "en")
+
+
+def test_clean_stream_passes_through_unchanged() -> None:
+    g = Guard.default()
+    text = "北京是中国的首都。It has a long history! 你想了解什么？"
+    assert "".join(g.stream_output(_pieces(text, 4))) == text
+
+
+async def test_async_stream() -> None:
+    g = Guard.default()
+
+    async def gen() -> AsyncIterator[str]:
+        for piece in ["电话13812", "345678。", "好的"]:
+            yield piece
+
+    stream = g.astream_output(gen())
+    out = [p async for p in stream]
+    assert "".join(out) == "电话*******5678。好的"
+    assert stream.verdict is not None and stream.verdict.action == "mask"
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 50])
+def test_any_chunking_gives_the_same_text(size: int) -> None:
+    g = Guard.default()
+    text = "我叫李雷。手机13912345678，邮箱 li@example.com。Card 4111 1111 1111 1111. 结束。"
+    whole = g.check_output(text).text
+    assert "".join(g.stream_output(_pieces(text, size))) == whole
