@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 SYSSTAMP := $(VENV)/.system-packages
 # Debian packages: Chromium for the console's browser tests, a CJK font for rendered Chinese text, ffmpeg for audio/video.
-SYSTEM_PACKAGES := chromium fonts-wqy-microhei ffmpeg libimage-exiftool-perl
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei ffmpeg libimage-exiftool-perl espeak-ng
 
 .PHONY: run test install dev system lint typecheck pytest bench clean
 

@@ -42,6 +42,9 @@ def register(app: typer.Typer) -> None:
             "text and audio, top-left|...|bottom-right for images.",
         ),
         wording: str | None = typer.Option(None, "--wording", help="Custom notice wording."),
+        audio_notice: str = typer.Option(
+            "rhythm", "--audio-notice", help="Audio notice: rhythm (Morse 'AI' tones) or spoken (espeak-ng)."
+        ),
         in_place: bool = typer.Option(False, "--in-place", help="Change the input itself."),
         lang: str | None = LangOpt,
         fmt: OutputFormat = FormatOpt,
@@ -73,6 +76,7 @@ def register(app: typer.Typer) -> None:
                 position=position,
                 wording=wording,
                 in_place=in_place,
+                audio_notice=audio_notice,
             )
             results.append(result.to_dict())
         if emit_data(results if len(results) != 1 else results[0], fmt):
@@ -112,6 +116,9 @@ def register(app: typer.Typer) -> None:
         json_out: Path | None = typer.Option(None, "--json", help="Write a JSON report here."),
         html_out: Path | None = typer.Option(None, "--html", help="Write an HTML report here."),
         watermark: bool = typer.Option(False, "--watermark", help="Also look for image/audio watermarks."),
+        explicit: bool = typer.Option(
+            False, "--explicit", help="Also check explicit notices (text, image, audio rhythm, video)."
+        ),
         c2pa: bool = typer.Option(False, "--c2pa", help="Also read and validate C2PA manifests."),
         lang: str | None = LangOpt,
         fmt: OutputFormat = FormatOpt,
@@ -120,7 +127,7 @@ def register(app: typer.Typer) -> None:
         from aigis.label import verify as v
 
         chosen = resolve_lang(lang)
-        extras = v.default_extras(watermark=watermark, c2pa=c2pa)
+        extras = v.default_extras(watermark=watermark, c2pa=c2pa, explicit=explicit)
         files = list(v.iter_files(paths))
         workers = jobs or (os.cpu_count() or 1)
         with Progress(

@@ -53,7 +53,9 @@ def _save_like(image: Image.Image, original: Image.Image, path: Path, fmt_name: 
     image.save(path, format=original.format or None, **params)
 
 
-def _explicit(src: Path, dst: Path, lang: Lang, position: str | None, wording: str | None) -> dict[str, Any]:
+def _explicit(
+    src: Path, dst: Path, lang: Lang, position: str | None, wording: str | None, audio_notice: str = "rhythm"
+) -> dict[str, Any]:
     fmt, _ = detect(src)
     if fmt.modality == "image":
         with Image.open(src) as original:
@@ -75,7 +77,7 @@ def _explicit(src: Path, dst: Path, lang: Lang, position: str | None, wording: s
             f"{src}: --explicit is not available for {fmt.name} files; it is for images, text, "
             "audio and video"
         )
-    return step(lang=lang, position=position, wording=wording)(src, dst)
+    return step(lang=lang, position=position, wording=wording, audio_notice=audio_notice)(src, dst)
 
 
 def add_labels(
@@ -94,6 +96,7 @@ def add_labels(
     wording: str | None = None,
     in_place: bool = False,
     ring: KeyRing | None = None,
+    audio_notice: str = "rhythm",
 ) -> AddResult:
     """Label ``src`` into ``dst``; the input is untouched unless ``in_place`` (work is in temporary files)."""
     if not src.is_file():
@@ -112,7 +115,7 @@ def add_labels(
         current = src
         stages: list[tuple[str, Step]] = []
         if explicit:
-            stages.append(("explicit", lambda a, b: _explicit(a, b, lang, position, wording)))
+            stages.append(("explicit", lambda a, b: _explicit(a, b, lang, position, wording, audio_notice)))
         if watermark:
             stages.append(("watermark", _optional("watermark", produce_id=produce_id)))
         for index, (name, step) in enumerate(stages):

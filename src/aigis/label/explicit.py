@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageStat
 
 from aigis.errors import ConfigError, InputError
@@ -216,3 +218,48 @@ def label_image(
     if image.mode not in ("RGBA", "LA", "P"):
         out = out.convert(image.mode) if image.mode in ("RGB", "L") else out
     return out, ImagePlacement(text, position, box, glyph, (width, height), fill)
+
+
+@lru_cache(maxsize=64)
+def _template(
+    size: tuple[int, int], text: str, position: str
+) -> tuple[np.ndarray, np.ndarray, ImagePlacement] | None:
+    """Pixel indices of the glyph fill and outline for a notice drawn on a plain grey image of ``size``."""
+    canvas = Image.new("RGB", size, (128, 128, 128))
+    try:
+        drawn, placement = label_image(canvas, "zh", text, position=position)  # type: ignore[arg-type]
+    except InputError:
+        return None
+    pixels = np.asarray(drawn.convert("L"), np.int16)
+    fill = np.flatnonzero(pixels.reshape(-1) >= 250)
+    stroke = np.flatnonzero(pixels.reshape(-1) <= 5)
+    if fill.size < 20 or stroke.size < 20:
+        return None
+    return fill, stroke, placement
+
+
+def find_image_notice(image: Image.Image, threshold: float = 0.8) -> dict[str, object] | None:
+    """Look for a notice in the standard wordings at every edge and corner; its placement and a score.
+
+    The notice is drawn black on white outline or white on black outline, so the glyph pixels and the
+    outline pixels of a template must both have the expected luminance (tolerance 80 of 255).
+    """
+    luma = np.asarray(image.convert("L"), np.int16).reshape(-1)
+    size = (image.width, image.height)
+    best: tuple[float, ImagePlacement] | None = None
+    for text in (*NOTICE.values(), *SHORT_NOTICE.values()):
+        for position in IMAGE_POSITIONS:
+            template = _template(size, text, position)
+            if template is None:
+                continue
+            fill, stroke, placement = template
+            for glyph, outline in ((255, 0), (0, 255)):
+                score = min(
+                    float(np.mean(np.abs(luma[fill] - glyph) <= 80)),
+                    float(np.mean(np.abs(luma[stroke] - outline) <= 80)),
+                )
+                if best is None or score > best[0]:
+                    best = (score, placement)
+    if best is None or best[0] < threshold:
+        return None
+    return {**best[1].to_dict(), "score": round(best[0], 3)}

@@ -290,9 +290,9 @@ def html_report(results: list[FileResult], lang: str = "zh") -> str:
 EXTRAS: dict[str, Callable[[], Extra]] = {}
 
 
-def default_extras(watermark: bool = False, c2pa: bool = False) -> list[Extra]:
+def default_extras(watermark: bool = False, c2pa: bool = False, explicit: bool = False) -> list[Extra]:
     """The optional checks asked for, where this installation has them."""
-    wanted = [name for name, on in (("watermark", watermark), ("c2pa", c2pa)) if on]
+    wanted = [name for name, on in (("explicit", explicit), ("watermark", watermark), ("c2pa", c2pa)) if on]
     missing = [name for name in wanted if name not in EXTRAS]
     if missing:
         raise InputError(f"--{missing[0]} is not available in this installation")

@@ -50,6 +50,7 @@ async def verify(
     files: list[UploadFile] = File(..., description="One or more files to verify."),
     watermark: bool = Form(False),
     c2pa: bool = Form(False),
+    explicit: bool = Form(False),
     _token: ApiToken = Depends(require("read")),
 ) -> dict[str, Any]:
     """Verify the AIGC labels of uploaded files: metadata label, signature, optional watermark and C2PA."""
@@ -57,7 +58,7 @@ async def verify(
 
     if len(files) > MAX_FILES:
         raise InputError(f"{len(files)} files uploaded; at most {MAX_FILES} per request")
-    extras = v.default_extras(watermark=watermark, c2pa=c2pa)
+    extras = v.default_extras(watermark=watermark, c2pa=c2pa, explicit=explicit)
     with tempfile.TemporaryDirectory(prefix="aigis-verify-") as tmp:
         paths = [await _save(f, Path(tmp), i) for i, f in enumerate(files)]
         results = await run_in_threadpool(lambda: [v.verify_file(p, extras=extras) for p in paths])
@@ -82,6 +83,7 @@ async def add(
     lang: str = Form("zh"),
     position: str | None = Form(None),
     wording: str | None = Form(None),
+    audio_notice: str = Form("rhythm"),
     _token: ApiToken = Depends(require("write")),
 ) -> Response:
     """Label an uploaded file; the answer is the labeled file, with the label in the X-Aigis-Label header."""
@@ -105,6 +107,7 @@ async def add(
             lang=chosen,
             position=position,
             wording=wording,
+            audio_notice=audio_notice,
         )
         body = dst.read_bytes()
         sidecar = dst.with_name(dst.name + ".aigc.json")
