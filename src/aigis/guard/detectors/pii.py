@@ -222,24 +222,64 @@ _HKMO_RE = re.compile(r"(?<![0-9A-Za-z])[CHM]\d{8}(?:\d{2})?(?![0-9A-Za-z])")
 _TW_PERMIT_RE = re.compile(r"(?<![0-9A-Za-z])(?:T\d{8}|\d{8})(?![0-9A-Za-z])")
 _PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE_RE = re.compile(
-    f"[{_PROVINCE_ABBR}][A-HJ-NP-Z][ ·•]?(?:[A-HJ-NP-Z0-9]{{5}}[学警港澳挂]?|[DF][A-HJ-NP-Z0-9]{{5}})"
+    f"[{_PROVINCE_ABBR}][A-Z][ ·•\\-]?(?:[A-HJ-NP-Z0-9]{{5}}[学警港澳挂]?|[DF][A-HJ-NP-Z0-9]{{5}})"
     r"(?![0-9A-Za-z])"
 )
 # addresses: anchored on a house number ("100号", "3弄"), then checked backwards for a road name
 _HOUSE_RE = re.compile(r"[0-9一二三四五六七八九十百零]{1,5}(?:号|弄)")
-_UNIT_RE = re.compile(r"(?:[0-9一二三四五六七八九十百零]{1,5}(?:号|栋|幢|单元|室|楼|层|号楼))+")
+_UNIT_RE = re.compile(
+    r"(?:[0-9一二三四五六七八九十百零]{1,5}(?:号楼|号|栋|幢|单元|室|楼|层))+(?:[0-9]{1,5}室?)?"
+)
+_PROVINCES_ZH = (
+    "北京",
+    "天津",
+    "上海",
+    "重庆",
+    "河北",
+    "山西",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "海南",
+    "四川",
+    "贵州",
+    "云南",
+    "陕西",
+    "甘肃",
+    "青海",
+    "台湾",
+    "内蒙古",
+    "广西",
+    "西藏",
+    "宁夏",
+    "新疆",
+    "香港",
+    "澳门",
+)
+_ADDRESS_MARKERS = ("寄到", "送到", "住在", "位于", "地址", "放在", "家住", "发到", "搬到", "在", "到", "从")
 _ROAD_SUFFIXES = ("大道", "胡同", "路", "街", "道", "巷", "村", "镇", "乡", "里")
 _ADMIN_CHARS = frozenset("省市区县州旗")
+_STREET_SUFFIXES = ("大道", "胡同", "路", "街", "巷")
 _ADDRESS_LEAD = frozenset("住在于是到寄送址位家")
 _NAME_CONTEXT_RE = re.compile(
-    r"(?:姓名|名字|联系人|收件人|收货人|患者|申请人|户主|法人|我叫|我是|本人|叫做)[:：是为\s]{0,3}"
+    r"(?:姓名|名字|联系人|收件人|收货人|患者|申请人|户主|法人|我叫|我是|本人|叫做|转告|[Cc]ontact)[:：是为\s]{0,3}"
     r"([\u4e00-\u9fff·]{2,4})"
 )
 _NAME_EN_RE = re.compile(
     r"(?:[Nn]ame(?: is)?|I am|I'm|[Pp]atient|[Cc]ustomer)[:\s]{1,3}((?:[A-Z][a-z]{1,20} ?){2,3})"
 )
 _DOB_RE = re.compile(
-    r"(?:出生日期|出生年月|生日|出生于|出生|DOB|D\.O\.B\.?|[Dd]ate of [Bb]irth|[Bb]orn(?: on)?|[Bb]irthday)"
+    r"(?:出生日期|出生年月日|出生年月|生日|DOB|D\.O\.B\.?|[Dd]ate of [Bb]irth|[Bb]irth ?[Dd]ate|[Bb]irthday)"
     r"[:：\s,是为于在]{0,4}"
     r"((?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)|(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})|"
     r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.? \d{1,2},? \d{4})|"
@@ -250,7 +290,10 @@ _SURNAMES = frozenset(
     "金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂"
     "章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
     "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇"
-    "桑郎甄丛仲虞敖巩明佘池查麻苑迟邝欧阳司马上官诸葛东方皇甫尉迟公孙慕容长孙宇文"
+    "桑郎甄丛仲虞敖巩明佘池查麻苑迟邝洪萧黎滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹姚邵湛汪祁毛禹狄米贝明臧计伏"
+    "成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫经房裘缪干解应宗丁"
+    "阎鞠帅赖宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿储靳汲邴糜松井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫"
+    "欧阳司马上官诸葛东方皇甫尉迟公孙慕容长孙宇文"
 )
 _PHONE_CONTEXT = (
     "电话",
@@ -284,7 +327,9 @@ _CARD_CONTEXT = (
 )
 _PERMIT_CONTEXT = ("通行证", "台胞证", "回乡证", "permit")
 _PASSPORT_CONTEXT = ("护照", "passport")
-_DOB_HINTS = ("出生", "生日", "dob", "d.o.b", "birth", "born")
+_NAME_END = frozenset("，。,.！？!?；;：:、 \n\t)）的")
+_NAME_TITLES = frozenset({"女士", "先生", "同学", "老师", "医生", "同志", "经理", "律师", "教授"})
+_DOB_HINTS = ("出生", "生日", "dob", "d.o.b", "birth")
 
 
 class SpanSet:
@@ -370,13 +415,21 @@ def _address(text: str, house_start: int, house_end: int, emit: Emit) -> None:
     if not before.endswith(_ROAD_SUFFIXES):
         return
     start = house_start
-    while start > 0 and house_start - start < 24 and _is_han(text[start - 1]):
+    while start > 0 and house_start - start < 40 and _is_han(text[start - 1]):
         start -= 1
+    window = text[start:house_start]
+    # begin at the first province name, else after the last word that introduces an address
+    cut = min((i for i in (window.find(p) for p in _PROVINCES_ZH) if i >= 0), default=-1)
+    if cut < 0:
+        cut = max((window.rfind(m) + len(m) for m in _ADDRESS_MARKERS if window.rfind(m) >= 0), default=0)
+    start += cut
     while start < house_start and text[start] in _ADDRESS_LEAD:
         start += 1
     if house_start - start < 3:
         return
     has_admin = any(c in _ADMIN_CHARS for c in text[start:house_start])
+    if not has_admin and not before.endswith(_STREET_SUFFIXES):
+        return  # "柳沟村15号": a village house number alone is too weak
     unit = _UNIT_RE.match(text, house_end)
     end = unit.end() if unit else house_end
     emit("CN_ADDRESS", start, end, 0.85 if has_admin else 0.7, "street address with a house number")
@@ -417,7 +470,8 @@ class PiiDetector(Detector):
                 end = m.end()
                 while end > m.start() and text[end - 1] in ".,;:!?)]}":
                     end -= 1
-                emit("URL", m.start(), end, 0.6, "URL")
+                # a URL alone identifies nobody: below the default threshold, kept for policies that want it
+                emit("URL", m.start(), end, 0.3, "URL")
         if not has_digit:
             self._names(text, emit)
             return found
@@ -466,11 +520,16 @@ class PiiDetector(Detector):
         if not text.isascii():
             for m in _NAME_CONTEXT_RE.finditer(text):
                 name = m.group(1)
-                if name[0] in _SURNAMES or name[:2] in _SURNAMES:
-                    # a name is two to three characters; trim what follows it ("张三的电话")
-                    end = m.start(1) + min(len(name), 3)
-                    while end > m.start(1) + 2 and text[end - 1] in "的电手是在和与住":
-                        end -= 1
-                    emit("PERSON", m.start(1), end, 0.7, "Chinese name in context")
+                if name[0] not in _SURNAMES:
+                    continue
+                # a name is two or three characters followed by a boundary ("张三，", "张三的电话")
+                start = m.start(1)
+                for length in (3, 2):
+                    end = start + length
+                    if end <= m.end(1) and (
+                        end >= len(text) or text[end] in _NAME_END or text[end : end + 2] in _NAME_TITLES
+                    ):
+                        emit("PERSON", start, end, 0.7, "Chinese name in context")
+                        break
         for m in _NAME_EN_RE.finditer(text):
             emit("PERSON", m.start(1), m.start(1) + len(m.group(1).rstrip()), 0.6, "name in context")

@@ -1,0 +1,162 @@
+"""Guard speed: every built-in detector on a 1 KiB mixed zh/en prompt (one core, p50/p99), scanning
+throughput for PII + keywords, 1 MB adversarial inputs (linear time), 10 MB input, streaming delay.
+
+    taskset -c 0 .venv/bin/python benchmarks/guard_speed.py [--runs 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from typing import Any
+
+from aigis.guard import Guard
+from aigis.guard.detectors import ScanContext, detector_class, detector_names
+from aigis.guard.normalize import normalize
+
+PROMPT_PARTS = [
+    "请帮我总结一下这份季度报告的要点，重点关注营收增长和成本控制。",
+    "Please summarize the key points of this quarterly report, focusing on revenue growth and cost control. ",
+    "我们团队下周要和客户开会，需要准备一份中英文对照的演示材料。",
+    "The meeting is scheduled for Tuesday afternoon; send the draft to the project channel before noon. ",
+    "另外，帮我检查一下第三部分的数据是否和附件里的表格一致，如果不一致请标注出来。",
+]
+
+
+def prompt_1k() -> str:
+    text = ""
+    i = 0
+    while len(text.encode("utf-8")) < 1024:
+        text += PROMPT_PARTS[i % len(PROMPT_PARTS)]
+        i += 1
+    data = text.encode("utf-8")[:1024]
+    return data.decode("utf-8", errors="ignore")
+
+
+def pct(xs: list[float], q: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def timed(fn: Any, runs: int) -> dict[str, float]:
+    for _ in range(min(50, runs)):
+        fn()
+    xs = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        xs.append((time.perf_counter() - t0) * 1000)
+    return {
+        "p50_ms": round(pct(xs, 0.5), 4),
+        "p99_ms": round(pct(xs, 0.99), 4),
+        "mean_ms": round(statistics.fmean(xs), 4),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=2000)
+    args = ap.parse_args()
+    text = prompt_1k()
+    report: dict[str, Any] = {
+        "prompt_bytes": len(text.encode("utf-8")),
+        "prompt_chars": len(text),
+        "cpu_affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "detectors": detector_names(),
+    }
+    guard = Guard.default()
+    report["guard_default_detectors"] = list(guard.detectors)
+    report["check_input_1k"] = timed(lambda: guard.check_input(text), args.runs)
+    report["check_output_1k"] = timed(lambda: guard.check_output(text, prompt="总结"), args.runs)
+    report["normalize_1k"] = timed(lambda: normalize(text), args.runs)
+    ctx = ScanContext()
+    per: dict[str, Any] = {}
+    for name in guard.detectors:
+        det = guard.detectors[name]
+        per[name] = timed(lambda d=det: d.scan(text, ctx), args.runs)
+    report["per_detector_1k"] = per
+
+    # throughput: PII + keywords (harmful's Aho-Corasick when installed) over a few MB of mixed text
+    corpus = (text + "\n") * 2000
+    mb = len(corpus.encode("utf-8")) / 1e6
+    scanners = [detector_class("pii")()]
+    if "harmful" in detector_names():
+        scanners.append(detector_class("harmful")())
+    t0 = time.perf_counter()
+    for det in scanners:
+        det.scan(corpus, ctx)
+    secs = time.perf_counter() - t0
+    report["throughput_pii_keywords"] = {
+        "mb": round(mb, 2),
+        "seconds": round(secs, 3),
+        "mb_per_s": round(mb / secs, 2),
+        "detectors": [type(d).__name__ for d in scanners],
+    }
+    pii_only = detector_class("pii")()
+    t0 = time.perf_counter()
+    pii_only.scan(corpus, ctx)
+    report["throughput_pii_only_mb_per_s"] = round(mb / (time.perf_counter() - t0), 2)
+
+    # adversarial megabytes: time must grow linearly
+    adversarial = {
+        "a": "a",
+        "a.": "a.",
+        "炸 ": "炸 ",
+        "digits": "1",
+        "A1": "A1",
+        "%41": "%41",
+        "zwsp": "\u200b",
+        "a@": "a@",
+        "0-": "0-",
+        "password=": "password=",
+        "路1号": "路1号",
+        "aGk=": "aGk=",
+        "ghp_": "ghp_",
+        "姓名": "姓名张",
+    }
+    adv: dict[str, Any] = {}
+    for name, unit in adversarial.items():
+        small = unit * (100_000 // len(unit))
+        big = unit * (1_000_000 // len(unit))
+        t0 = time.perf_counter()
+        guard.check_input(small)
+        t1 = time.perf_counter()
+        guard.check_input(big)
+        t2 = time.perf_counter()
+        adv[name] = {
+            "100k_s": round(t1 - t0, 3),
+            "1m_s": round(t2 - t1, 3),
+            "ratio": round((t2 - t1) / (t1 - t0), 1),
+        }
+    report["adversarial_1mb"] = adv
+    big = (text * 10_000)[:10_000_000]
+    t0 = time.perf_counter()
+    v = guard.check_input(big)
+    report["input_10mb"] = {"seconds": round(time.perf_counter() - t0, 2), "action": v.action}
+
+    # streaming: added delay per released piece, and characters held back
+    response = "这是模型的回答，包含多个句子。The answer continues in English. " * 40
+    chunks = [response[i : i + 4] for i in range(0, len(response), 4)]
+    stream = guard.stream_output(chunks)
+    t0 = time.perf_counter()
+    pieces = list(stream)
+    total = time.perf_counter() - t0
+    st = stream.stats
+    report["streaming"] = {
+        "chunks": st.chunks,
+        "releases": st.releases,
+        "pieces": len(pieces),
+        "max_held_chars": st.max_held_chars,
+        "check_ms_p50": round(pct(st.check_ms, 0.5), 4),
+        "check_ms_p99": round(pct(st.check_ms, 0.99), 4),
+        "total_ms": round(total * 1000, 2),
+        "max_hold_setting": guard.policy.streaming.max_hold,
+    }
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
