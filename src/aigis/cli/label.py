@@ -209,4 +209,50 @@ def register(app: typer.Typer) -> None:
             export.write_bytes(ring.public_pem())
         typer.echo(ring.key_id)
 
+    text_app = typer.Typer(
+        help="Text watermarks: fragile zero-width mark, green-list detection. / 文本水印。",
+        no_args_is_help=True,
+    )
+
+    @text_app.command("embed")
+    def tw_embed(
+        text: str = typer.Argument(..., help="Text ('-' reads standard input)."),
+        payload: str = typer.Option(..., "--payload", help="Printable ASCII, e.g. the ProduceID."),
+    ) -> None:
+        """Add a zero-width mark (fragile: editors and filters remove it)."""
+        from aigis.label.watermark_text import zw_embed
+
+        body = sys.stdin.read() if text == "-" else text
+        typer.echo(zw_embed(body, payload), nl=False)
+
+    @text_app.command("detect")
+    def tw_detect(
+        text: str = typer.Argument(..., help="Text ('-' reads standard input)."),
+        tokens: Path | None = typer.Option(
+            None, "--tokens", help="JSON list of token ids: run the green-list z-score test instead."
+        ),
+        vocab: int = typer.Option(0, "--vocab", help="Vocabulary size (with --tokens)."),
+        key: str | None = typer.Option(None, "--key", help="Green-list key (with --tokens)."),
+        fmt: OutputFormat = FormatOpt,
+    ) -> None:
+        """Read a zero-width mark, or score token ids for the green-list watermark. Exit 1 when none."""
+        import json
+
+        from aigis.errors import InputError
+        from aigis.label.watermark_text import DEFAULT_KEY, GreenList, zw_detect
+
+        if tokens is not None:
+            if vocab < 2:
+                raise InputError("--tokens needs --vocab, the model's vocabulary size")
+            ids = json.loads(tokens.read_text(encoding="utf-8"))
+            result = GreenList(vocab, key or DEFAULT_KEY).detect(ids).to_dict()
+        else:
+            body = sys.stdin.read() if text == "-" else text
+            found = zw_detect(body)
+            result = {"found": found is not None, "payload": found}
+        if not emit_data(result, fmt):
+            console.print(table(None, ["field", "value"], list(result.items())))
+        sys.exit(0 if result["found"] else 1)
+
+    label_app.add_typer(text_app, name="text-watermark")
     app.add_typer(label_app, name="label")
