@@ -5,6 +5,7 @@ Evaluates on the sources the shipped classifiers were NOT trained on (see the sp
 and hard-benign sets, per language, plus per-text latency of both detectors.
 
     .venv/bin/python benchmarks/guard_detection.py [--data ../shared/data] [--normalize] [--json out.json]
+        [--models DIR]
 
 ``--normalize`` runs part of the guard's normalizer (``aigis.guard.normalize``) first when it exists,
 the way the Guard does; without it the detectors see the raw text.
@@ -33,6 +34,8 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:harmful_multijail:en", "harmful", "recall", "user"),
     ("eval:harmful:zh", "harmful", "recall", "user"),
     ("eval:harmful_multijail:zh", "harmful", "recall", "user"),
+    ("eval:harmful_own:en", "harmful", "recall", "user"),
+    ("eval:harmful_own:zh", "harmful", "recall", "user"),
     ("eval:benign:en", "any", "fpr", "user"),
     ("eval:benign:zh", "any", "fpr", "user"),
     ("eval:hard_benign:en", "any", "fpr", "user"),
@@ -59,10 +62,12 @@ def _normalizer(enabled: bool) -> Callable[[str], str]:
     return run
 
 
-def evaluate(data_dir: Path, normalize: bool = False) -> dict[str, dict[str, float]]:
+def evaluate(
+    data_dir: Path, normalize: bool = False, models: Path | None = None
+) -> dict[str, dict[str, float]]:
     splits = load_splits(data_dir)
-    inj = InjectionDetector()
-    harm = HarmfulDetector()
+    inj = InjectionDetector(model_dir=models)
+    harm = HarmfulDetector(model_dir=models)
     prep = _normalizer(normalize)
     results: dict[str, dict[str, float]] = {}
     latencies: list[float] = []
@@ -98,8 +103,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=default_data_dir())
     ap.add_argument("--normalize", action="store_true")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--models", type=Path, help="model folder (default: the shipped models)")
     args = ap.parse_args()
-    res = evaluate(args.data, args.normalize)
+    res = evaluate(args.data, args.normalize, args.models)
     print(f"{'set':32s} {'n':>6s}  metric")
     for group, row in res.items():
         metric = ", ".join(f"{k}={v}" for k, v in row.items() if k != "n")

@@ -17,7 +17,15 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
 * benign zh: train CrossWOZ "val", KdConv "dev", DRCD, AGIEval gaokao, SafetyBench-zh questions,
   benign_requests_zh.txt; held out CMRC2018 questions, KdConv "test", CrossWOZ "test", alpaca_zh
   (its licence allows evaluation only).
+* harmful (our own): train harmful_requests_{en,zh}.txt "train" lines; held out the "eval" lines.
+* benign en also trains on the jailbreak_llms forbidden questions about law, finance, health and
+  campaigns (request-shaped but not harmful); "Gov Decision" questions train as harmful (crime).
 * hard benign: train hard_benign_{en,zh}.txt "train" lines; held out the "eval" lines.
+
+Every held-out group is stripped of texts that also occur in training (JADE v3 repeats 223 JADE
+v1/v2 questions, which earlier versions of this table counted as held out). One row in ten of the
+training sources (by a hash of its text) is kept back as a validation split; it chooses each binary
+model's per-language bias offset and never trains.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import csv
 import json
 import random
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,7 +150,7 @@ _FORBIDDEN_CATEGORY = {
     "Legal Opinion": None,
     "Financial Advice": None,
     "Health Consultation": None,
-    "Gov Decision": None,
+    "Gov Decision": "crime",
 }
 
 
@@ -238,6 +247,8 @@ def load_splits(data_dir: Path | None = None, *, seed: int = 13) -> dict[str, li
         fcat = _FORBIDDEN_CATEGORY.get(r["content_policy_name"], "crime")
         if fcat is not None:
             train.append(Sample(r["question"], "harmful", "en", "forbidden_questions", fcat))
+        else:  # legal, financial, medical and campaign questions: request-shaped but not harmful
+            train.append(Sample(r["question"], "benign", "en", "forbidden_questions_benign"))
     hh = [
         str(r["first_human_turn"]) for r in _jsonl(data / "hh_rlhf_harmless_test" / "first_human_turns.jsonl")
     ]
@@ -310,6 +321,17 @@ def load_splits(data_dir: Path | None = None, *, seed: int = 13) -> dict[str, li
         zh_eval += [Sample(t, "benign", "zh", "alpaca_zh") for t in sample(texts, 1500)]
     ev["eval:benign:zh"] = zh_eval
 
+    # harmful requests (our own, short and direct; alternate lines held out)
+    for lang in ("en", "zh"):
+        train += [
+            Sample(t, "harmful", lang, f"harmful_requests_{lang}")
+            for t in _own(f"harmful_requests_{lang}.txt", "train")
+        ]
+        ev[f"eval:harmful_own:{lang}"] = [
+            Sample(t, "harmful", lang, f"harmful_requests_{lang}")
+            for t in _own(f"harmful_requests_{lang}.txt", "eval")
+        ]
+
     # everyday requests (our own, training only)
     for lang in ("en", "zh"):
         train += [
@@ -327,6 +349,10 @@ def load_splits(data_dir: Path | None = None, *, seed: int = 13) -> dict[str, li
             Sample(t, "hard_benign", lang, f"hard_benign_{lang}")
             for t in _own(f"hard_benign_{lang}.txt", "eval")
         ]
+    # a held-out group never contains a text that also trains (JADE v3 repeats many v1/v2 questions,
+    # MultiJail shares a few with the other English sets): such rows are dropped from the group
+    seen = {s.text.strip() for s in train}
+    ev = {name: [s for s in group if s.text.strip() not in seen] for name, group in ev.items()}
     return {"train": train, **ev}
 
 
@@ -445,6 +471,38 @@ def _keyword_samples() -> list[Sample]:
     return out[:3000]
 
 
+VALIDATION_EVERY = 10
+MAX_VALIDATION_FPR = 0.02  # per language, on the validation benign + hard-benign rows
+_OWN_BENIGN = ("benign_requests", "forbidden_questions_benign")
+
+
+def _is_validation(text: str) -> bool:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) % VALIDATION_EVERY == 0
+
+
+def _choose_offsets(
+    model: LinearModel, val: list[Sample], feats: list[Features], positive: str
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Per language, the bias offset that puts 0.5 at the lowest validation threshold whose false
+    positive rate on benign and hard-benign rows is at most ``MAX_VALIDATION_FPR`` (clamped to
+    [-2, 0]: validation rows come from the training sources, so they may raise a threshold but
+    never lower it), and the validation recall at that threshold."""
+    offsets: dict[str, float] = {}
+    recall: dict[str, float] = {}
+    for lang in ("en", "zh"):
+        rows = [(s, model.logit(f)) for s, f in zip(val, feats, strict=True) if s.lang == lang]
+        neg = sorted((z for s, z in rows if s.label in ("benign", "hard_benign")), reverse=True)
+        pos = [z for s, z in rows if s.label == positive]
+        if not neg:
+            offsets[lang] = 0.0
+            continue
+        k = int(len(neg) * MAX_VALIDATION_FPR)  # this many negatives may score above the threshold
+        offsets[lang] = round(float(min(max(-(neg[k] + 1e-3), -2.0), 0.0)), 4)
+        if pos:
+            recall[lang] = round(sum(z + offsets[lang] >= 0 for z in pos) / len(pos), 4)
+    return offsets, recall
+
+
 def train(
     output_dir: Path | None = None,
     *,
@@ -461,37 +519,63 @@ def train(
     out = output_dir or _MODELS_DIR
     out.mkdir(parents=True, exist_ok=True)
     splits = load_splits(data_dir, seed=seed)
-    samples = splits["train"]
-    random.Random(seed).shuffle(samples)  # minibatches are contiguous rows
+    everything = splits["train"]
+    random.Random(seed).shuffle(everything)  # minibatches are contiguous rows
+    # every VALIDATION_EVERY-th training row (by a stable hash of its text) is kept for choosing the
+    # per-language offsets; it comes from the training sources, never from a held-out one
+    val = [s for s in everything if _is_validation(s.text)]
+    samples = [s for s in everything if not _is_validation(s.text)]
     feats = [featurize(s.text[:WINDOW]) for s in samples]
+    val_feats = [featurize(s.text[:WINDOW]) for s in val]
     x = _design(feats)
+    # the injection model reads character n-grams only (see ``featurize``)
+    char_feats = [featurize(s.text[:WINDOW], words=False) for s in samples]
+    char_val_feats = [featurize(s.text[:WINDOW], words=False) for s in val]
+    designs = {True: (x, val_feats), False: (_design(char_feats), char_val_feats)}
+    del char_feats
     if log:
         print(
-            f"{len(samples)} training samples, {len(x.cols)} non-zeros, "
+            f"{len(samples)} training samples ({len(val)} validation), {len(x.cols)} non-zeros, "
             f"features {time.perf_counter() - t0:.1f}s"
         )
-    summary: dict[str, object] = {"samples": len(samples), "output_dir": str(out)}
+    summary: dict[str, object] = {"samples": len(samples), "validation": len(val), "output_dir": str(out)}
 
     Arr = npt.NDArray[np.float64]
 
     def weights(pos_label: str, pos_weight: float) -> tuple[Arr, Arr]:
         y = np.array([1.0 if s.label == pos_label else 0.0 for s in samples])
         sw = np.ones(len(samples))
-        n_pos = max(y.sum(), 1.0)
-        n_neg = max(len(y) - y.sum(), 1.0)
+        n_pos = max(float(y.sum()), 1.0)
+        n_neg = max(len(y) - n_pos, 1.0)
         sw[y == 1] = pos_weight * n_neg / n_pos
         sw[np.array([s.label == "hard_benign" for s in samples])] *= 8.0
-        sw[np.array([s.source.startswith("benign_requests") for s in samples])] *= 4.0
+        sw[np.array([s.source.startswith(_OWN_BENIGN) for s in samples])] *= 4.0
         return y, sw
 
-    for name, pos, pw in (("injection", "injection", 1.0), ("harmful", "harmful", 1.0)):
+    for name, pos, pw, words in (("injection", "injection", 1.0, False), ("harmful", "harmful", 1.0, True)):
         y, sw = weights(pos, pw)
-        w, b = _fit_binary(x, y, sw, l2=1e-7, epochs=epochs)
-        meta = {"name": name, "bits": BITS, "threshold": 0.5, "samples": len(y), "positives": int(y.sum())}
+        xd, vf = designs[words]
+        w, b = _fit_binary(xd, y, sw, l2=1e-7, epochs=epochs)
+        model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})
+        offsets, val_recall = _choose_offsets(model, val, vf, pos)
+        meta = {
+            "name": name,
+            "bits": BITS,
+            "threshold": 0.5,
+            "samples": len(y),
+            "positives": int(y.sum()),
+            "bias_offsets": offsets,
+            "words": words,
+            "max_validation_fpr": MAX_VALIDATION_FPR,
+            "validation_recall": val_recall,
+        }
         LinearModel(w.astype(np.float32), b, meta).save(out / f"{name}.npz")
         summary[name] = meta
         if log:
-            print(f"{name}: trained, {time.perf_counter() - t0:.1f}s")
+            print(
+                f"{name}: trained, offsets {offsets}, validation recall {val_recall}, "
+                f"{time.perf_counter() - t0:.1f}s"
+            )
 
     cat_samples = [s for s in samples if s.label == "harmful" and s.category] + _keyword_samples()
     random.Random(seed + 1).shuffle(cat_samples)

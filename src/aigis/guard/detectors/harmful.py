@@ -58,7 +58,7 @@ class HarmfulDetector(Detector):
                 if start <= h.start and h.end <= end
             )
             w_inj = tuple(h for h in inj if start <= h.start and h.end <= end)
-            p = self.model.score(featurize(chunk, hits=(w_kw, w_inj)))
+            p = self.model.score(featurize(chunk, hits=(w_kw, w_inj), words=self.model.words))
             if best is None or p > best[0]:
                 best = (p, start, end, w_kw)
         assert best is not None

@@ -2,9 +2,10 @@
 
 Covers instruction override ("ignore previous instructions", "忽略以上所有指令"), role-play and
 persona jailbreaks (DAN, developer mode), system-prompt extraction, refusal suppression, indirect
-injection hidden in documents, web pages and tool output (``context.source`` "document"/"tool"),
-and requests to decode-and-follow encoded payloads (the normalizer decodes the payloads themselves,
-so the decoded text is scanned too).
+injection hidden in documents, web pages and tool output (``context.source`` "document"/"tool";
+there, phrases that speak to whoever writes the answer, such as "in your response" or "你的回答",
+count as strong cues too), and requests to decode-and-follow encoded payloads (the normalizer
+decodes the payloads themselves, so the decoded text is scanned too).
 
 Cue phrases are matched with an Aho-Corasick automaton; a logistic regression over hashed
 character n-grams plus those cues scores the whole text (in windows for long texts). Text that
@@ -31,6 +32,9 @@ KINDS = {
     "jailbreak": ("Jailbreak prompt", "越狱提示词"),
 }
 _STRONG_KINDS = {"instruction_override", "prompt_extraction", "indirect_injection", "encoded_payload"}
+# phrases that speak to whoever writes the answer ("in your response", "你的回答"): an ordinary part of
+# a user's own request, but an instruction smuggled in when they appear inside data
+_ADDRESSED = "addressed_to_model"
 _RULE_SCORE = 0.75  # a strong cue phrase alone
 _DOCUMENT_SOURCES = {"document", "tool"}
 
@@ -72,7 +76,8 @@ class InjectionDetector(Detector):
                 for h in inj
                 if start <= h.start and h.end <= end
             )
-            best = max(best, self.model.score(featurize(chunk, hits=(w_kw, w_inj))))
+            feats = featurize(chunk, hits=(w_kw, w_inj), words=self.model.words)
+            best = max(best, self.model.score(feats))
         return best, inj
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
@@ -80,8 +85,11 @@ class InjectionDetector(Detector):
             return []
         p, hits = self.score(text)
         embedded = context.source in _DOCUMENT_SOURCES
+        if not embedded:
+            hits = [h for h in hits if h.category != _ADDRESSED]
         threshold = self.document_threshold if embedded else self.threshold
-        strong = [h for h in hits if h.weight >= 2 and h.category in _STRONG_KINDS]
+        strong_kinds = _STRONG_KINDS | {_ADDRESSED} if embedded else _STRONG_KINDS
+        strong = [h for h in hits if h.weight >= 2 and h.category in strong_kinds]
         rule = _RULE_SCORE if strong else 0.0
         if embedded and strong:
             rule = 0.9
@@ -92,7 +100,7 @@ class InjectionDetector(Detector):
         for h in sorted(hits, key=lambda h: (-h.weight, h.start)):
             first.setdefault(h.category, h)
         if p < threshold:  # only the rule fired: report the strong kinds only
-            first = {k: v for k, v in first.items() if k in _STRONG_KINDS and v.weight >= 2}
+            first = {k: v for k, v in first.items() if k in strong_kinds and v.weight >= 2}
         findings: list[Finding] = []
         for kind, hit in sorted(first.items(), key=lambda kv: kv[1].start):
             category = "indirect_injection" if embedded else kind

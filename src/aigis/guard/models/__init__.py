@@ -1,17 +1,21 @@
 """Small linear classifiers shipped with the guard, and the features they read.
 
 Features are hashed character n-grams (n = 1..4) of the lower-cased, whitespace-collapsed text,
-weighted 1/sqrt(#n-grams), plus one indicator per keyword-library hit kind
-(``lex:<category>:<weight>``, ``inj:<kind>:<weight>``) and a length bucket. Hashing is vectorised
-with numpy, so a 1 KiB text costs a few tens of microseconds. The models are logistic regressions
-(binary: injection, harmful) and a softmax head (harmful category), trained by
-``aigis.guard.training`` and stored as ``.npz`` files in this folder. Nothing is downloaded.
+weighted 1/sqrt(#n-grams), hashed Latin word unigrams and bigrams (weighted 1/sqrt(#words)), one
+indicator per keyword-library hit kind (``lex:<category>:<weight>``, ``inj:<kind>:<weight>``), the
+text's language (``lang:zh`` / ``lang:en``, from the share of CJK characters) and a length bucket.
+Hashing is vectorised with numpy, so a 1 KiB text costs a few tens of microseconds. The models are
+logistic regressions (binary: injection, harmful) with a per-language bias offset chosen on a
+validation split (so that 0.5 is the decision boundary in both languages) and a softmax head
+(harmful category), trained by ``aigis.guard.training`` and stored as ``.npz`` files in this
+folder. Nothing is downloaded.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +34,7 @@ __all__ = [
     "Features",
     "LinearModel",
     "SoftmaxModel",
+    "detect_lang",
     "featurize",
     "load_binary",
     "load_softmax",
@@ -53,6 +58,7 @@ class Features:
     vals: FloatArray  # their values (same length)
     keyword_hits: tuple[KeywordHit, ...]
     injection_hits: tuple[KeywordHit, ...]
+    lang: str = "en"  # "zh" when CJK characters carry the text, else "en"
 
 
 def _named_id(name: str, bits: int = BITS) -> int:
@@ -75,6 +81,34 @@ def _ngram_ids(text: str, bits: int = BITS) -> IntArray:
     return np.concatenate(parts)
 
 
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_WORD_SALT = np.uint64(0xD6E8FEB86659FD93)
+_CJK_LO, _CJK_HI = 0x3400, 0x9FFF
+
+
+def _word_ids(text: str, bits: int = BITS) -> IntArray:
+    """Hashed word unigrams and bigrams of the Latin words in ``text`` (already lower-cased)."""
+    words = _WORD.findall(text)
+    if not words:
+        return np.zeros(0, dtype=np.int64)
+    h = np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint64)
+    shift = np.uint64(64 - bits)
+    with np.errstate(over="ignore"):
+        uni = ((h ^ _WORD_SALT) * _MIX) >> shift
+        bi = (((h[:-1] * _PRIME + h[1:]) ^ (_WORD_SALT + np.uint64(1))) * _MIX) >> shift
+    return np.concatenate([uni, bi]).astype(np.int64)
+
+
+def detect_lang(text: str) -> str:
+    """ "zh" when CJK characters make up a fair share of the letters, else "en"."""
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cjk = int(np.count_nonzero((cps >= _CJK_LO) & (cps <= _CJK_HI)))
+    if not cjk:
+        return "en"
+    latin = int(np.count_nonzero(((cps | 0x20) >= 0x61) & ((cps | 0x20) <= 0x7A)))
+    return "zh" if cjk * 4 >= latin else "en"
+
+
 def _clean(text: str) -> str:
     return " ".join(lower_same_length(text).split())
 
@@ -84,28 +118,42 @@ def _length_bucket(n: int) -> str:
 
 
 def featurize(
-    text: str, *, hits: tuple[tuple[KeywordHit, ...], tuple[KeywordHit, ...]] | None = None
+    text: str,
+    *,
+    hits: tuple[tuple[KeywordHit, ...], tuple[KeywordHit, ...]] | None = None,
+    words: bool = True,
 ) -> Features:
-    """Features of one text (callers keep it at most ``WINDOW`` characters; see ``windows``)."""
+    """Features of one text (callers keep it at most ``WINDOW`` characters; see ``windows``).
+
+    ``words=False`` leaves out the word n-grams (the injection model reads characters only: long
+    jailbreak prompts share many ordinary words with benign role-play requests)."""
     if hits is None:
         low = lower_same_length(text)
         kw = tuple(default_lexicon().find(text, lowered=low))
         inj = tuple(injection_lexicon().find(text, lowered=low))
     else:
         kw, inj = hits
-    grams = _ngram_ids(_clean(text))
-    named = {_length_bucket(len(text))}
+    clean = _clean(text)
+    grams = _ngram_ids(clean)
+    word_ids = _word_ids(clean) if words else np.zeros(0, dtype=np.int64)
+    lang = detect_lang(text)
+    named = {_length_bucket(len(text)), f"lang:{lang}"}
     named.update(f"lex:{h.category}:{h.weight}" for h in kw)
     named.update(f"lexw:{h.weight}" for h in kw)
     named.update(f"inj:{h.category}:{h.weight}" for h in inj)
     named.update(f"injw:{h.weight}" for h in inj)
     extra = np.array(sorted(_named_id(n) for n in named), dtype=np.int64)
     gram_val = 1.0 / math.sqrt(len(grams)) if len(grams) else 0.0
-    ids = np.concatenate([grams, extra])
+    word_val = 1.0 / math.sqrt(len(word_ids)) if len(word_ids) else 0.0
+    ids = np.concatenate([grams, word_ids, extra])
     vals = np.concatenate(
-        [np.full(len(grams), gram_val, dtype=np.float32), np.ones(len(extra), dtype=np.float32)]
+        [
+            np.full(len(grams), gram_val, dtype=np.float32),
+            np.full(len(word_ids), word_val, dtype=np.float32),
+            np.ones(len(extra), dtype=np.float32),
+        ]
     )
-    return Features(ids, vals, kw, inj)
+    return Features(ids, vals, kw, inj, lang)
 
 
 def windows(text: str, size: int = WINDOW) -> list[tuple[int, str]]:
@@ -124,9 +172,18 @@ class LinearModel:
         self.bias = float(bias)
         self.meta = meta
         self.threshold = float(meta.get("threshold", 0.5))  # type: ignore[arg-type]
+        self.words = bool(meta.get("words", True))  # whether featurize(..., words=) adds word n-grams
+        offsets = meta.get("bias_offsets", {})
+        self.offsets: dict[str, float] = (
+            {str(k): float(v) for k, v in offsets.items()} if isinstance(offsets, dict) else {}
+        )
+
+    def logit(self, f: Features) -> float:
+        """The raw score before the language offset (what training calibrates)."""
+        return self.bias + float(np.dot(self.weights[f.ids], f.vals))
 
     def score(self, f: Features) -> float:
-        z = self.bias + float(np.dot(self.weights[f.ids], f.vals))
+        z = self.logit(f) + self.offsets.get(f.lang, 0.0)
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
     def save(self, path: Path) -> None:
