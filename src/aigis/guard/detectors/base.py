@@ -25,13 +25,13 @@ class Span:
 class Finding:
     """One thing a detector found."""
 
-    detector: str                  # registry name, e.g. "pii", "injection", "harmful"
-    category: str                  # e.g. "CN_RESIDENT_ID", "instruction_override", "TC260-A.1.4"
-    score: float                   # 0..1 confidence
-    span: Span | None              # where in the text (None for whole-text judgements)
-    clauses: tuple[str, ...]       # framework clause ids this finding is evidence for
-    rationale: str = ""            # short human-readable reason
-    text: str = ""                 # the matched text (may be masked by the guard before leaving)
+    detector: str  # registry name, e.g. "pii", "injection", "harmful"
+    category: str  # e.g. "CN_RESIDENT_ID", "instruction_override", "TC260-A.1.4"
+    score: float  # 0..1 confidence
+    span: Span | None  # where in the text (None for whole-text judgements)
+    clauses: tuple[str, ...]  # framework clause ids this finding is evidence for
+    rationale: str = ""  # short human-readable reason
+    text: str = ""  # the matched text (may be masked by the guard before leaving)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -41,8 +41,8 @@ class ScanContext:
 
     direction: Direction = "input"
     source: Source = "user"
-    lang: str | None = None        # "zh", "en" or None when unknown/mixed
-    prompt: str | None = None      # for outputs: the prompt that produced them
+    lang: str | None = None  # "zh", "en" or None when unknown/mixed
+    prompt: str | None = None  # for outputs: the prompt that produced them
 
 
 class Detector(ABC):
