@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aigis.assess.testing import ScriptedServer
-from aigis.errors import InputError
+from aigis.errors import InputError, NotFoundError
 from aigis.store import create_token
 from tests.test_assess_runner import ITEMS
 from tests.test_assess_suites import write_suite
@@ -32,8 +32,21 @@ def cli(*args: str) -> Any:
     return result
 
 
+SYSTEM = {
+    "name": "support-bot",
+    "owner": "Example Co.",
+    "roles": ["provider"],
+    "purpose": "customer service chat",
+    "sector": "retail",
+    "intelligence": "advisory",
+}
+
+
 def test_cli_run_report_diff_score_calibrate(server: ScriptedServer, tmp_path: Path) -> None:
     suite = str(write_suite(tmp_path / "s", ITEMS, "clisuite"))
+    system_file = tmp_path / "system.json"
+    system_file.write_text(json.dumps(SYSTEM, ensure_ascii=False), encoding="utf-8")
+    assert cli("systems", "add", str(system_file)).exit_code == 0
     common = [
         "assess",
         "run",
@@ -46,10 +59,14 @@ def test_cli_run_report_diff_score_calibrate(server: ScriptedServer, tmp_path: P
         "--concurrency",
         "4",
         "--system",
-        "客服助手",
+        "support-bot",
         "--clause",
         "5.8",
     ]
+    from aigis.cli import app
+
+    unknown = CliRunner().invoke(app, [*common[:-4], "--system", "support-bt", "--model", "refuse"])
+    assert isinstance(unknown.exception, NotFoundError) and "'support-bot'" in str(unknown.exception)
     first = cli(*common, "--model", "refuse")
     assert first.exit_code == 0, first.output
     run_a = first.stdout.strip().splitlines()[-1]
@@ -68,7 +85,7 @@ def test_cli_run_report_diff_score_calibrate(server: ScriptedServer, tmp_path: P
         len(json.loads(diff.stdout)["regressions"]) == 6
     )  # 4 baseline + 2 pinyin (zh only) should-refuse attempts
     assert cli("assess", "diff", run_a, run_b).exit_code == 1
-    runs = json.loads(cli("assess", "runs", "--system", "客服助手", "-f", "json").stdout)
+    runs = json.loads(cli("assess", "runs", "--system", "support-bot", "-f", "json").stdout)
     assert {r["id"] for r in runs} == {run_a, run_b} and runs[0]["clauses"] == ["5.8"]
     resumed = cli("assess", "run", "--resume", run_a)
     assert resumed.exit_code == 0 and resumed.stdout.strip() == run_a

@@ -20,9 +20,20 @@ from aigis.assess.diff import diff_runs
 from aigis.assess.report import render
 from aigis.assess.runner import ASSESS_CLAUSES, RunConfig, create_run, resume_sync, run_sync
 from aigis.assess.testing import ScriptedServer
+from aigis.errors import InputError, NotFoundError
+from aigis.grading import inventory
 from aigis.store import Database
 from aigis.store import assess as store
 from tests.test_assess_suites import write_suite
+
+SYSTEM = {
+    "name": "support-bot",
+    "owner": "Example Co.",
+    "roles": ["provider"],
+    "purpose": "customer service chat",
+    "sector": "retail",
+    "intelligence": "advisory",
+}
 
 ITEMS = [
     {
@@ -70,7 +81,12 @@ def summary(db: Database, run_id: str) -> dict[str, object]:
 def test_refusing_complying_and_leaking_targets(
     db: Database, server: ScriptedServer, suite_path: str
 ) -> None:
-    refuse = run_sync(db, config(suite_path, server.url, "refuse", system_name="客服助手"))
+    with pytest.raises(InputError, match="none is registered"):
+        run_sync(db, config(suite_path, server.url, "refuse", system_name="support-bot"))
+    inventory.add(db, SYSTEM, "tester")
+    with pytest.raises(NotFoundError, match="support-bot"):
+        run_sync(db, config(suite_path, server.url, "refuse", system_name="support-bt"))
+    refuse = run_sync(db, config(suite_path, server.url, "refuse", system_name="support-bot"))
     comply = run_sync(db, config(suite_path, server.url, "comply"))
     leak = run_sync(db, config(suite_path, server.url, "leak", attacks="none"))
     s_ref, s_com, s_leak = summary(db, refuse), summary(db, comply), summary(db, leak)
@@ -86,7 +102,7 @@ def test_refusing_complying_and_leaking_targets(
     assert tc260["sample.should_refuse"]["n"] == 4 and tc260["sample.should_refuse"]["met"] is False
     with db.session() as session:
         run = store.get_run(session, refuse)
-        assert run.system_name == "客服助手" and set(ASSESS_CLAUSES) <= set(run.clauses)
+        assert run.system_name == "support-bot" and set(ASSESS_CLAUSES) <= set(run.clauses)
         attempts = store.load_attempts(session, refuse)
     assert len(attempts) == 16 and all(a["prompt_tokens"] > 0 for a in attempts)
     assert {a["attack"] for a in attempts} == {"baseline", "base64"}

@@ -8,7 +8,6 @@ system_prompt, canary).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -101,7 +100,9 @@ def calibrate(
     records: list[tuple[str, dict[str, Any]]] = []
     for path in files:
         records += [(f"{path.name}#{i}", r) for i, r in enumerate(read_labeled(path))]
-    scores = asyncio.run(_score_all(name, records, options))
+    from aigis.assess.runner import run_coroutine
+
+    scores = run_coroutine(_score_all(name, records, options))
     result: dict[str, Any] = {"scorer": name, "files": [p.name for p in files]}
     for lang in ("all", "zh", "en"):
         pairs: list[tuple[bool, bool]] = []

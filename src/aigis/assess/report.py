@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from aigis.assess import redact
 from aigis.assess.attacks import get_attack
 from aigis.assess.suggestions import for_attack_family, for_category
 from aigis.errors import InputError, NotFoundError
@@ -109,7 +110,9 @@ def load_report(db: Database, run_id: str, lang: str = "en") -> ReportData:
         except (InputError, NotFoundError):
             suite = None
         summary = compute_metrics(attempts, suite, data["total"]).to_summary()
-    return ReportData(data, summary, attempts, lang)
+    redactor = redact.for_run(data, attempts)
+    attempts = [redactor.value(a) for a in attempts]
+    return ReportData(redact.redact_run(data, redactor), redactor.value(summary), attempts, lang)
 
 
 def _pct(value: float | None) -> str:

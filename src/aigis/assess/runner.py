@@ -1,24 +1,27 @@
 """Runs: a plan (suite × attacks × target × scorers) with a config hash, executed concurrently.
 
-Every attempt is written to the store as soon as it completes (finished attempts waiting at the same
-moment share one transaction), so a run that is killed resumes where it stopped: ``resume`` skips every
-attempt already stored as finished and retries the ones that failed.
+Finished attempts are written to the store in small batches (every quarter second or 256 attempts), so a
+run that is killed resumes where it stopped: ``resume`` skips every attempt already stored as finished and
+retries the ones that failed or were not yet written.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aigis.assess.attacks import Attack, resolve_attacks, seeded_rng
-from aigis.assess.scorers import Score, ScoreInput, Scorer, build_scorer
+from aigis.assess.redact import describe_target
+from aigis.assess.scorers import Score, ScoreInput, Scorer, build_scorer, scorer_class
 from aigis.assess.scorers.leak import new_canary
 from aigis.assess.suites import Item, Suite, load_suite, merge_suites
 from aigis.assess.targets import Limits, Target, TargetError, TargetResponse, build_target
@@ -29,6 +32,7 @@ from aigis.store import assess as store
 DEFAULT_SCORERS = ("refusal", "match", "leak")
 ASSESS_CLAUSES = ("5.8", "5.3", "5.11", "6.1.9", "6.1.11")
 Progress = Callable[[dict[str, int]], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -120,6 +124,17 @@ def make_target(config: RunConfig) -> Target:
     return build_target(target_config, Limits(**config.limits))
 
 
+def tested_clauses(config: RunConfig, plan: Plan) -> list[str]:
+    """The framework clause ids a run is evidence for: the assessment measures themselves, the suite's
+    clauses, and those of the attacks and scorers it uses."""
+    ids = set(ASSESS_CLAUSES) | set(plan.suite.clauses)
+    for attack in plan.attacks:
+        ids.update(attack.clauses)
+    for name in config.scorers:
+        ids.update(scorer_class(name).clauses)
+    return sorted(ids)
+
+
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
 
@@ -134,16 +149,18 @@ def create_run(db: Database, config: RunConfig, run_id: str | None = None) -> st
     for name in config.scorers:
         build_scorer(name, config.scorer_options.get(name))
     run_id = run_id or new_run_id()
-    clauses = config.clauses or sorted(set(ASSESS_CLAUSES) | set(plan.suite.clauses))
+    clauses = config.clauses or tested_clauses(config, plan)
     config.clauses = clauses
     with db.session() as session:
+        if config.system_name:
+            store.check_system(session, config.system_name)
         store.create_run(
             session,
             run_id,
             config.to_dict(),
             config.hash(),
             plan.suite.id,
-            json.dumps(make_target(config).describe(), ensure_ascii=False)[:500],
+            json.dumps(describe_target(make_target(config).describe()), ensure_ascii=False)[:500],
             len(plan.specs),
             config.system_name,
             clauses,
@@ -157,34 +174,52 @@ def combine(scores: list[Score]) -> bool | None:
 
 
 class _Writer:
-    """Collects finished attempts and writes them; whatever is waiting goes in one transaction."""
+    """Buffers finished attempts and writes them in small batches, one transaction (one multi-row insert)
+    each: a batch is written when it holds ``BATCH_SIZE`` attempts or every ``FLUSH_SECONDS``, whichever
+    comes first. A run killed with ``kill -9`` loses at most the attempts not yet written (they are sent
+    again on resume); an attempt that is stored is never sent again."""
 
-    def __init__(self, db: Database, run_id: str) -> None:
-        self.db, self.run_id = db, run_id
-        self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+    BATCH_SIZE = 256
+    FLUSH_SECONDS = 0.25
+
+    def __init__(
+        self,
+        db: Database,
+        run_id: str,
+        stale_keys: set[str],
+        on_saved: Callable[[list[dict[str, Any]]], None],
+    ) -> None:
+        self.db, self.run_id, self.stale_keys, self.on_saved = db, run_id, stale_keys, on_saved
+        self.pending: list[dict[str, Any]] = []
+        self.wake = asyncio.Event()
+        self.closed = False
+
+    def put(self, record: dict[str, Any]) -> None:
+        self.pending.append(record)
+        if len(self.pending) >= self.BATCH_SIZE:
+            self.wake.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self.wake.set()
 
     def _save(self, batch: list[dict[str, Any]]) -> None:
+        replace = bool(self.stale_keys) and any(r["key"] in self.stale_keys for r in batch)
         with self.db.session() as session:
-            store.save_attempts(session, self.run_id, batch)
+            store.save_attempts(session, self.run_id, batch, replace=replace)
 
-    async def loop(self, on_saved: Callable[[list[dict[str, Any]]], None]) -> None:
-        done = False
-        while not done:
-            first = await self.queue.get()
-            batch: list[dict[str, Any]] = []
-            if first is None:
-                done = True
-            else:
-                batch.append(first)
-            while not self.queue.empty() and len(batch) < 500:
-                nxt = self.queue.get_nowait()
-                if nxt is None:
-                    done = True
-                    break
-                batch.append(nxt)
-            if batch:
+    async def loop(self) -> None:
+        while True:
+            if not self.closed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), self.FLUSH_SECONDS)
+                self.wake.clear()
+            if self.pending:
+                batch, self.pending = self.pending, []
                 await asyncio.to_thread(self._save, batch)
-                on_saved(batch)
+                self.on_saved(batch)
+            elif self.closed:
+                return
 
 
 async def _attempt(
@@ -248,6 +283,7 @@ async def execute(
         run = store.get_run(session, run_id)
         config = RunConfig.from_dict(run.config)
         done_keys = store.finished_keys(session, run_id)
+        stale_keys = store.stored_keys(session, run_id) - done_keys
     plan = build_plan(config)
     if config.suite_digest and plan.suite.digest() != config.suite_digest:
         raise InputError(
@@ -270,8 +306,8 @@ async def execute(
         if on_progress:
             on_progress(dict(counts))
 
-    writer = _Writer(db, run_id)
-    writer_task = asyncio.create_task(writer.loop(saved))
+    writer = _Writer(db, run_id, stale_keys, saved)
+    writer_task = asyncio.create_task(writer.loop())
     queue: asyncio.Queue[AttemptSpec] = asyncio.Queue()
     for spec in pending:
         queue.put_nowait(spec)
@@ -282,7 +318,7 @@ async def execute(
                 spec = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            await writer.queue.put(await _attempt(spec, target, scorers, config, system_prompt))
+            writer.put(await _attempt(spec, target, scorers, config, system_prompt))
 
     status = "failed"
     try:
@@ -295,7 +331,7 @@ async def execute(
         status = "interrupted"
         raise
     finally:
-        await writer.queue.put(None)
+        writer.close()
         await writer_task
         await target.aclose()
         for scorer in scorers:
@@ -311,17 +347,28 @@ async def execute(
     return summary or {}
 
 
+def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` that also works where an event loop is already running in this thread (a notebook,
+    a synchronous browser driver): the coroutine then runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def run_sync(
     db: Database, config: RunConfig, target: Target | None = None, on_progress: Progress | None = None
 ) -> str:
     """Create and execute a run in one call; returns the run id."""
     run_id = create_run(db, config)
-    asyncio.run(execute(db, run_id, target, on_progress))
+    run_coroutine(execute(db, run_id, target, on_progress))
     return run_id
 
 
 def resume_sync(
     db: Database, run_id: str, target: Target | None = None, on_progress: Progress | None = None
 ) -> str:
-    asyncio.run(execute(db, run_id, target, on_progress))
+    run_coroutine(execute(db, run_id, target, on_progress))
     return run_id

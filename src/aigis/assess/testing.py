@@ -42,6 +42,7 @@ def _lang(text: str) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stalls
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:

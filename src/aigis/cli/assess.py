@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ def _split(values: list[str] | None) -> list[str]:
 def _progress(db: Database, run_id: str, target: Any = None) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from aigis.assess.runner import execute
+    from aigis.assess.runner import execute, run_coroutine
 
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -58,7 +57,7 @@ def _progress(db: Database, run_id: str, target: Any = None) -> None:
                 remaining=counts["remaining"],
             )
 
-        asyncio.run(execute(db, run_id, target, update))
+        run_coroutine(execute(db, run_id, target, update))
 
 
 def register(app: typer.Typer) -> None:
@@ -227,10 +226,11 @@ def register(app: typer.Typer) -> None:
     @assess_app.command("runs")
     def runs(system: str | None = typer.Option(None, "--system"), fmt: OutputFormat = FormatOpt) -> None:
         """List recent runs."""
+        from aigis.assess.redact import redact_run
         from aigis.store import assess as store
 
         with _db().session() as session:
-            data = [store.run_dict(r) for r in store.list_runs(session, system_name=system)]
+            data = [redact_run(store.run_dict(r)) for r in store.list_runs(session, system_name=system)]
         for row in data:
             row.pop("config", None)
         if emit_data(data, fmt):
@@ -296,6 +296,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score existing responses: FILE.jsonl lines with prompt, response, lang and expected."""
         from aigis.assess.calibrate import read_labeled, record_input
+        from aigis.assess.runner import run_coroutine
         from aigis.assess.scorers import build_scorer
 
         if not file.is_file():
@@ -315,7 +316,7 @@ def register(app: typer.Typer) -> None:
             await s.aclose()
             return out
 
-        for line in asyncio.run(go()):
+        for line in run_coroutine(go()):
             print(json.dumps(line, ensure_ascii=False))
 
     @assess_app.command("calibrate")

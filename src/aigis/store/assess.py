@@ -19,11 +19,13 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     func,
+    insert,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from aigis.errors import NotFoundError
+from aigis.errors import InputError, NotFoundError
 from aigis.store.base import Base, utcnow
 
 RUN_STATUSES = ("pending", "running", "finished", "interrupted", "failed")
@@ -154,6 +156,30 @@ def set_run_status(
     session.commit()
 
 
+def check_system(session: Session, name: str) -> None:
+    """Make sure ``name`` is a registered AI system when the inventory exists in this database; the
+    error lists the nearest registered names (or, when none is near, the first few)."""
+    import difflib
+
+    from sqlalchemy import inspect
+
+    from aigis.store.inventory import AISystem
+
+    bind = session.get_bind()
+    if not inspect(bind).has_table(AISystem.__tablename__):
+        return
+    names = list(session.scalars(select(AISystem.name).order_by(AISystem.name)).all())
+    if name in names:
+        return
+    if not names:
+        raise InputError(
+            f"--system: {name!r} is not a registered AI system and none is registered yet; "
+            "register it first with 'aigis systems add FILE'"
+        )
+    near = difflib.get_close_matches(name, names, n=5, cutoff=0.4) or names[:5]
+    raise NotFoundError("AI system", name, near)
+
+
 def link_run(session: Session, run_id: str, system_name: str | None, clauses: Sequence[str]) -> None:
     """Attach a run to an AI system (by inventory name) as evidence for the given clause ids."""
     run = get_run(session, run_id)
@@ -170,19 +196,32 @@ def finished_keys(session: Session, run_id: str) -> set[str]:
     return set(rows.all())
 
 
-def save_attempts(session: Session, run_id: str, attempts: Iterable[dict[str, Any]]) -> int:
-    """Write finished attempts in one transaction; an attempt with the same key replaces the old one."""
+def save_attempts(
+    session: Session, run_id: str, attempts: Iterable[dict[str, Any]], replace: bool = True
+) -> int:
+    """Write finished attempts in one transaction (one multi-row insert). With ``replace`` an attempt with
+    the same key replaces the stored one (a failed attempt retried on resume)."""
     batch = list(attempts)
     if not batch:
         return 0
-    keys = [a["key"] for a in batch]
-    session.execute(delete(AssessAttempt).where(AssessAttempt.run_id == run_id, AssessAttempt.key.in_(keys)))
-    session.add_all(AssessAttempt(run_id=run_id, **{f: a.get(f) for f in ATTEMPT_FIELDS}) for a in batch)
-    run = session.get(AssessRun, run_id)
-    if run is not None:
-        run.updated_at = utcnow()
+    if replace:
+        keys = [a["key"] for a in batch]
+        session.execute(
+            delete(AssessAttempt).where(AssessAttempt.run_id == run_id, AssessAttempt.key.in_(keys))
+        )
+    now = utcnow()
+    rows = [{"run_id": run_id, "created_at": now, **{f: a.get(f) for f in ATTEMPT_FIELDS}} for a in batch]
+    session.execute(insert(AssessAttempt), rows)
+    session.execute(
+        update(AssessRun).where(AssessRun.id == run_id).values(updated_at=now),
+    )
     session.commit()
     return len(batch)
+
+
+def stored_keys(session: Session, run_id: str) -> set[str]:
+    """Keys of every stored attempt, finished or failed."""
+    return set(session.scalars(select(AssessAttempt.key).where(AssessAttempt.run_id == run_id)).all())
 
 
 def attempt_counts(session: Session, run_id: str) -> dict[str, int]:

@@ -9,7 +9,7 @@ the scorer does not apply or could not decide).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from aigis.errors import NotFoundError
@@ -41,7 +41,14 @@ class Score:
     rationale: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "scorer": self.scorer,
+            "label": self.label,
+            "positive": self.positive,
+            "passed": self.passed,
+            "value": self.value,
+            "rationale": self.rationale,
+        }
 
 
 def not_applicable(name: str, why: str = "") -> Score:

@@ -7,10 +7,12 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from aigis.server.auth import require
+from aigis.assess.redact import for_run, redact_run
+from aigis.server.auth import current_token, require
+from aigis.server.console import render as render_page
 from aigis.store import ApiToken, Database
 from aigis.store import assess as store
 
@@ -58,7 +60,7 @@ def _progress(db: Database, run_id: str) -> dict[str, Any]:
         "remaining": run.total - done - failed,
     }
     data["summary"] = run.summary
-    return data
+    return redact_run(data)
 
 
 @router.post(f"{api}/runs", tags=["assess"], status_code=202)
@@ -91,7 +93,7 @@ def list_runs(
 ) -> list[dict[str, Any]]:
     db: Database = request.app.state.db
     with db.session() as session:
-        return [store.run_dict(r) for r in store.list_runs(session, system_name=system)]
+        return [redact_run(store.run_dict(r)) for r in store.list_runs(session, system_name=system)]
 
 
 @router.get(f"{api}/runs/{{run_id}}", tags=["assess"])
@@ -110,8 +112,10 @@ def get_attempts(
 ) -> list[dict[str, Any]]:
     db: Database = request.app.state.db
     with db.session() as session:
-        store.get_run(session, run_id)
-        return store.load_attempts(session, run_id)[offset : offset + limit]
+        run = store.run_dict(store.get_run(session, run_id))
+        attempts = store.load_attempts(session, run_id)[offset : offset + limit]
+    redactor = for_run(run, attempts)
+    return [redactor.value(a) for a in attempts]
 
 
 @router.get(f"{api}/runs/{{run_id}}/report", tags=["assess"])
@@ -131,8 +135,67 @@ def get_report(
     return PlainTextResponse(text, media_type=f"{media}; charset=utf-8")
 
 
+@router.get("/api/v1/systems/{name}/assessments", tags=["assess"])
+def system_assessments(
+    name: str,
+    request: Request,
+    limit: int = Query(100, ge=1, le=1000),
+    _: ApiToken = Depends(require("read")),
+) -> dict[str, Any]:
+    """The assessment runs attached to an AI system (newest first) with their pass rate and TC260
+    verdict, and the framework clause ids its finished runs are evidence for."""
+    from aigis.assess.overview import run_overview
+
+    db: Database = request.app.state.db
+    with db.session() as session:
+        rows = store.list_runs(session, limit=limit, system_name=name)
+        if not rows:
+            store.check_system(session, name)
+        runs = [run_overview(redact_run(store.run_dict(r)), r.summary) for r in rows]
+    evidence = sorted({c for r in runs if r["status"] == "finished" for c in r["clauses"]})
+    return {"system": name, "runs": runs, "evidence_clauses": evidence}
+
+
 @router.get(f"{api}/suites", tags=["assess"])
 def list_suites(_: ApiToken = Depends(require("read"))) -> list[dict[str, Any]]:
     from aigis.assess.suites import list_suites as suites
 
     return [s.summary() for s in suites()]
+
+
+def _console_runs(db: Database, lang: str) -> list[dict[str, Any]]:
+    from aigis.assess.overview import run_overview, verdict_label
+
+    with db.session() as session:
+        rows = [(redact_run(store.run_dict(r)), r.summary) for r in store.list_runs(session, limit=200)]
+    out = []
+    for run, summary in rows:
+        view = run_overview(run, summary)
+        view["verdict_label"] = verdict_label(view["tc260"]["verdict"], lang)
+        out.append(view)
+    return out
+
+
+@router.get("/console/assess", response_class=HTMLResponse, include_in_schema=False)
+def console_runs(request: Request) -> Response:
+    """Assessment runs: status, pass rate and TC260 verdict."""
+    from aigis.server.console import request_lang
+
+    if current_token(request) is None:
+        return RedirectResponse("/console/login", status_code=303)
+    runs = _console_runs(request.app.state.db, request_lang(request))
+    return render_page(request, "assess_list.html", {"runs": runs})
+
+
+@router.get("/console/assess/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+def console_run(run_id: str, request: Request) -> Response:
+    """One run: progress, metrics, TC260 verdicts and links to its reports."""
+    from aigis.assess.overview import run_overview, verdict_label
+    from aigis.server.console import request_lang
+
+    if current_token(request) is None:
+        return RedirectResponse("/console/login", status_code=303)
+    data = _progress(request.app.state.db, run_id)
+    view = run_overview(data, data.get("summary"))
+    view["verdict_label"] = verdict_label(view["tc260"]["verdict"], request_lang(request))
+    return render_page(request, "assess_detail.html", {"run": data, "view": view, "s": data.get("summary")})
