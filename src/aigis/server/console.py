@@ -29,6 +29,7 @@ LANG_COOKIE = "aigis_lang"
 NAV: list[tuple[str, str, str]] = [
     ("/console/framework", "框架", "Framework"),
     ("/console/systems", "系统台账", "AI systems"),
+    ("/console/assess", "安全评估", "Assessment"),
 ]
 
 UI: dict[str, tuple[str, str]] = {
