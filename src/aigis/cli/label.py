@@ -45,6 +45,15 @@ def register(app: typer.Typer) -> None:
         audio_notice: str = typer.Option(
             "rhythm", "--audio-notice", help="Audio notice: rhythm (Morse 'AI' tones) or spoken (espeak-ng)."
         ),
+        c2pa_cert: Path | None = typer.Option(
+            None,
+            "--c2pa-cert",
+            help="C2PA certificate chain (PEM, signer first; default: AIGIS_C2PA_CERT, "
+            "else the local development CA).",
+        ),
+        c2pa_key: Path | None = typer.Option(
+            None, "--c2pa-key", help="C2PA signing key (PEM; default: AIGIS_C2PA_KEY)."
+        ),
         in_place: bool = typer.Option(False, "--in-place", help="Change the input itself."),
         lang: str | None = LangOpt,
         fmt: OutputFormat = FormatOpt,
@@ -77,6 +86,8 @@ def register(app: typer.Typer) -> None:
                 wording=wording,
                 in_place=in_place,
                 audio_notice=audio_notice,
+                c2pa_cert=c2pa_cert,
+                c2pa_key=c2pa_key,
             )
             results.append(result.to_dict())
         if emit_data(results if len(results) != 1 else results[0], fmt):

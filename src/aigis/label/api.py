@@ -97,6 +97,8 @@ def add_labels(
     in_place: bool = False,
     ring: KeyRing | None = None,
     audio_notice: str = "rhythm",
+    c2pa_cert: Path | None = None,
+    c2pa_key: Path | None = None,
 ) -> AddResult:
     """Label ``src`` into ``dst``; the input is untouched unless ``in_place`` (work is in temporary files)."""
     if not src.is_file():
@@ -110,6 +112,16 @@ def add_labels(
     if not (explicit or implicit or watermark or c2pa):
         raise InputError("nothing to do: choose at least one of --explicit, --implicit, --watermark, --c2pa")
     detect(src)
+    if c2pa:  # fail before any work when C2PA cannot go into this file or the credentials are wrong
+        _optional(
+            "c2pa",
+            producer=producer,
+            produce_id=produce_id,
+            label_value=label,
+            source=src,
+            c2pa_cert=c2pa_cert,
+            c2pa_key=c2pa_key,
+        )
     result = AddResult(str(src), str(dst))
     with tempfile.TemporaryDirectory(prefix="aigis-label-") as tmp:
         current = src
@@ -129,7 +141,14 @@ def add_labels(
         if c2pa:
             nxt = Path(tmp) / f"c2pa{src.suffix}"
             result.steps["c2pa"] = _optional(
-                "c2pa", producer=producer, produce_id=produce_id, label=result.label
+                "c2pa",
+                producer=producer,
+                produce_id=produce_id,
+                label=result.label,
+                label_value=label,
+                source=src,
+                c2pa_cert=c2pa_cert,
+                c2pa_key=c2pa_key,
             )(current, nxt)
             current = nxt
         dst.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from aigis.label import (
     watermark_audio,
     watermark_image,
 )
+from aigis.label.fields import AigcLabel, new_label
 from aigis.label.formats import FormatError, detect
 
 
@@ -150,6 +151,49 @@ def _explicit_check() -> verify.Extra:
     return check
 
 
+def _c2pa_step(
+    producer: str,
+    produce_id: str,
+    label: AigcLabel | None = None,
+    label_value: str = "1",
+    c2pa_cert: Path | None = None,
+    c2pa_key: Path | None = None,
+    source: Path | None = None,
+    **_: Any,
+) -> api.Step:
+    from aigis.label import c2pa_ca, c2pa_manifest
+
+    if source is not None:
+        c2pa_manifest.require_support(source)
+    credentials = c2pa_ca.load_credentials(c2pa_cert, c2pa_key)
+    fields = label or new_label(producer, produce_id, label_value)
+
+    def step(src: Path, dst: Path) -> dict[str, Any]:
+        return c2pa_manifest.sign_file(src, dst, fields, credentials)
+
+    return step
+
+
+def _c2pa_check() -> verify.Extra:
+    from aigis.label import c2pa_ca, c2pa_manifest
+
+    anchors = c2pa_ca.trust_anchors()
+    dev_root = c2pa_ca.dev_root_pem()
+
+    def check(path: Path, result: verify.FileResult) -> None:
+        report = c2pa_manifest.read_file(path, anchors, dev_root)
+        info = report.to_dict()
+        label = (result.metadata or {}).get("label")
+        if label and report.gb_label:
+            keys = ("Label", "ContentProducer", "ProduceID")
+            info["matches_label"] = all(report.gb_label.get(k) == label.get(k) for k in keys)
+        result.c2pa = info
+
+    return check
+
+
+api.STEPS["c2pa"] = _c2pa_step
+verify.EXTRAS["c2pa"] = _c2pa_check
 api.STEPS["watermark"] = _watermark_step
 api.STEPS["explicit-audio"] = _audio_notice_step
 api.STEPS["explicit-video"] = _video_notice_step

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from aigis.config import Settings
 from aigis.errors import InputError
 from aigis.label.fields import CLAUSES
 from aigis.label.formats import SUFFIX, FormatError
@@ -71,14 +72,15 @@ class FileResult:
         }
 
 
-_RING: KeyRing | None = None
+_RINGS: dict[Path, KeyRing] = {}
 
 
 def _ring() -> KeyRing:
-    global _RING
-    if _RING is None:
-        _RING = KeyRing.load()
-    return _RING
+    """The key ring of the current AIGIS_HOME (loaded once per home)."""
+    home = Settings.from_env().home
+    if home not in _RINGS:
+        _RINGS[home] = KeyRing.load(home)
+    return _RINGS[home]
 
 
 def verify_file(path: Path, ring: KeyRing | None = None, extras: Iterable[Extra] = ()) -> FileResult:
@@ -122,6 +124,9 @@ def _decide(result: FileResult, has_label: bool, problems: list[str], first: str
     if not has_label and not problems:
         if watermark_found or c2pa_ai:
             result.verdict = "noncompliant"
+            if (result.c2pa or {}).get("status") == "invalid":
+                for item in (result.c2pa or {}).get("reasons") or []:
+                    result.reason(item["zh"], item["en"])
             result.reason(
                 "检测到水印或 C2PA 声明为人工智能生成，但缺少 GB 45438 元数据隐式标识",
                 "a watermark or C2PA manifest says AI-generated, but the GB 45438 metadata label is missing",
@@ -143,6 +148,8 @@ def _decide(result: FileResult, has_label: bool, problems: list[str], first: str
                 f"{name} signature is invalid: the content or the label fields changed after signing",
             )
             return
+    if _c2pa_broken(result):
+        return
     if explicit_bad:
         result.verdict = "noncompliant"
         for problem in result.explicit.get("problems", []) if result.explicit else []:
@@ -158,6 +165,7 @@ def _decide(result: FileResult, has_label: bool, problems: list[str], first: str
             )
             return
     result.verdict = "compliant"
+    _c2pa_notes(result)
     if first == "absent":
         result.reason("标识未签名（ReservedCode1 为空）", "the label is not signed (ReservedCode1 is empty)")
     elif first == "foreign":
@@ -166,6 +174,31 @@ def _decide(result: FileResult, has_label: bool, problems: list[str], first: str
         )
     else:
         result.reason("标识符合要求，签名有效", "the label conforms and its signature is valid")
+
+
+def _c2pa_broken(result: FileResult) -> bool:
+    """Mark the file noncompliant when its C2PA manifest is invalid or disagrees with the metadata label."""
+    info = result.c2pa or {}
+    if info.get("status") == "invalid":
+        result.verdict = "noncompliant"
+        for item in info.get("reasons") or []:
+            result.reason(item["zh"], item["en"])
+        return True
+    if info.get("matches_label") is False:
+        result.verdict = "noncompliant"
+        result.reason(
+            "C2PA 清单中的 GB 45438 字段与元数据标识不一致（标识冲突）",
+            "the GB 45438 fields in the C2PA manifest conflict with the metadata label",
+        )
+        return True
+    return False
+
+
+def _c2pa_notes(result: FileResult) -> None:
+    info = result.c2pa or {}
+    if info.get("status") in ("valid", "untrusted-dev-CA"):
+        for item in info.get("reasons") or []:
+            result.reason(item["zh"], item["en"])
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:

@@ -7,6 +7,8 @@ from aigis.label.fields import AigcLabel
 from aigis.label.formats.base import Format, Found, found_text, sha256
 
 XMP_APP = b"XMP DataXMP"
+# A C2PA manifest (added after the label) is left out of the content hash.
+C2PA_APP = b"C2PA_GIF"
 
 
 class Gif(Format):
@@ -88,5 +90,11 @@ class Gif(Format):
     def hash_bytes(self, data: bytes) -> str:
         header, blocks = self.blocks(data)
         return sha256(
-            header[6:], *(raw for kind, raw, payload in blocks if not self._is_label_block(kind, payload))
+            header[6:],
+            *(
+                raw
+                for kind, raw, payload in blocks
+                if not self._is_label_block(kind, payload)
+                and not (kind == "application" and payload.startswith(C2PA_APP))
+            ),
         )

@@ -12,6 +12,8 @@ from aigis.label.formats.base import Format, Found, found_text, sha256
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 XMP_KEY = b"XML:com.adobe.xmp"
 TEXT_CHUNKS = {b"tEXt", b"zTXt", b"iTXt"}
+# Left out of the content hash: the modification time and a C2PA manifest (added after the label).
+UNHASHED = {b"tIME", b"caBX"}
 
 
 class Png(Format):
@@ -96,7 +98,7 @@ class Png(Format):
         return b"".join(out)
 
     def hash_bytes(self, data: bytes) -> str:
-        return sha256(*(c + b for c, b in self.chunks(data) if c not in TEXT_CHUNKS and c != b"tIME"))
+        return sha256(*(c + b for c, b in self.chunks(data) if c not in TEXT_CHUNKS and c not in UNHASHED))
 
 
 def _chunk(ctype: bytes, body: bytes) -> bytes:
