@@ -1,12 +1,16 @@
-"""Guard speed: every built-in detector on a 1 KiB mixed zh/en prompt (one core, p50/p99), scanning
-throughput for PII + keywords, 1 MB adversarial inputs (linear time), 10 MB input, streaming delay.
+"""Guard speed: every built-in detector on a 1 KiB mixed zh/en prompt (one core, p50/p99, with the
+garbage collector as usual and with ``gc.freeze()`` + GC off during the timed loop), scanning
+throughput for PII + keyword matching (the PII detector and the Aho-Corasick keyword library, what
+the target names) and, reported separately, for the full content detectors (keywords + classifiers),
+1 MB adversarial inputs (linear time), 10 MB input, streaming delay.
 
-    taskset -c 0 .venv/bin/python benchmarks/guard_speed.py [--runs 2000]
+    taskset -c 0 .venv/bin/python benchmarks/guard_speed.py [--runs 2000] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -15,6 +19,7 @@ from typing import Any
 
 from aigis.guard import Guard
 from aigis.guard.detectors import ScanContext, detector_class, detector_names
+from aigis.guard.lexicon import default_lexicon
 from aigis.guard.normalize import normalize
 
 PROMPT_PARTS = [
@@ -24,6 +29,11 @@ PROMPT_PARTS = [
     "The meeting is scheduled for Tuesday afternoon; send the draft to the project channel before noon. ",
     "另外，帮我检查一下第三部分的数据是否和附件里的表格一致，如果不一致请标注出来。",
 ]
+# extra lines for the throughput corpus: keywords that must be matched (and a few PII values)
+THROUGHPUT_EXTRA = (
+    "How do I kill a Python process that hangs? 杀毒软件推荐一下。The history of terrorism in Europe "
+    "is the topic of my essay. 联系电话13812345678，邮箱 test@example.com。"
+)
 
 
 def prompt_1k() -> str:
@@ -41,24 +51,48 @@ def pct(xs: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-def timed(fn: Any, runs: int) -> dict[str, float]:
+def timed(fn: Any, runs: int, *, no_gc: bool = False) -> dict[str, float]:
+    """p50/p99/max of ``runs`` calls; ``no_gc`` freezes the heap and turns the collector off for the
+    timed loop (what a server does with ``gc.freeze()`` after start-up), so GC pauses are excluded."""
     for _ in range(min(50, runs)):
         fn()
+    if no_gc:
+        gc.collect()
+        gc.freeze()
+        gc.disable()
     xs = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        xs.append((time.perf_counter() - t0) * 1000)
+    try:
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            fn()
+            xs.append((time.perf_counter() - t0) * 1000)
+    finally:
+        if no_gc:
+            gc.enable()
+            gc.unfreeze()
     return {
         "p50_ms": round(pct(xs, 0.5), 4),
         "p99_ms": round(pct(xs, 0.99), 4),
+        "max_ms": round(max(xs), 4),
         "mean_ms": round(statistics.fmean(xs), 4),
     }
+
+
+def throughput(fn: Any, corpus: str, repeat: int = 3) -> float:
+    """MB/s of ``fn(corpus)``, best of ``repeat`` runs (the shared machine's load only slows runs)."""
+    mb = len(corpus.encode("utf-8")) / 1e6
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(corpus)
+        best = min(best, time.perf_counter() - t0)
+    return round(mb / best, 2)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2000)
+    ap.add_argument("--quick", action="store_true", help="skip the adversarial, 10 MB and streaming parts")
     args = ap.parse_args()
     text = prompt_1k()
     report: dict[str, Any] = {
@@ -69,8 +103,11 @@ def main() -> None:
     }
     guard = Guard.default()
     report["guard_default_detectors"] = list(guard.detectors)
-    report["check_input_1k"] = timed(lambda: guard.check_input(text), args.runs)
-    report["check_output_1k"] = timed(lambda: guard.check_output(text, prompt="总结"), args.runs)
+    for no_gc, key in ((False, "gc_on"), (True, "gc_frozen_off")):
+        report[f"check_input_1k_{key}"] = timed(lambda: guard.check_input(text), args.runs, no_gc=no_gc)
+        report[f"check_output_1k_{key}"] = timed(
+            lambda: guard.check_output(text, prompt="总结"), args.runs, no_gc=no_gc
+        )
     report["normalize_1k"] = timed(lambda: normalize(text), args.runs)
     ctx = ScanContext()
     per: dict[str, Any] = {}
@@ -79,26 +116,38 @@ def main() -> None:
         per[name] = timed(lambda d=det: d.scan(text, ctx), args.runs)
     report["per_detector_1k"] = per
 
-    # throughput: PII + keywords (harmful's Aho-Corasick when installed) over a few MB of mixed text
-    corpus = (text + "\n") * 2000
+    # throughput over 2 MB of mixed text (the 1 KiB prompt's sentences plus some keyword-bearing lines)
+    corpus = (text + "\n" + THROUGHPUT_EXTRA + "\n") * 1500
     mb = len(corpus.encode("utf-8")) / 1e6
-    scanners = [detector_class("pii")()]
-    if "harmful" in detector_names():
-        scanners.append(detector_class("harmful")())
-    t0 = time.perf_counter()
-    for det in scanners:
-        det.scan(corpus, ctx)
-    secs = time.perf_counter() - t0
-    report["throughput_pii_keywords"] = {
-        "mb": round(mb, 2),
-        "seconds": round(secs, 3),
-        "mb_per_s": round(mb / secs, 2),
-        "detectors": [type(d).__name__ for d in scanners],
+    pii = detector_class("pii")()
+    lexicon = default_lexicon()
+
+    def pii_keywords(t: str) -> None:  # what the target names: PII detector + keyword library matching
+        pii.scan(t, ctx)
+        lexicon.find(t)
+
+    harmful = detector_class("harmful")()
+    injection = detector_class("injection")()
+
+    def content(t: str) -> None:  # PII + both content detectors (keywords, cue phrases, classifiers)
+        pii.scan(t, ctx)
+        harmful.scan(t, ctx)
+        injection.scan(t, ctx)
+
+    pii_keywords(text), content(text)
+    report["throughput_mb"] = round(mb, 2)
+    report["throughput_mb_per_s"] = {
+        "pii_plus_keywords": throughput(pii_keywords, corpus),
+        "pii_only": throughput(lambda t: pii.scan(t, ctx), corpus),
+        "keywords_only": throughput(lexicon.find, corpus),
+        "harmful_full": throughput(lambda t: harmful.scan(t, ctx), corpus),
+        "injection_full": throughput(lambda t: injection.scan(t, ctx), corpus),
+        "pii_plus_harmful_plus_injection": throughput(content, corpus),
+        "guard_check_input_all_detectors": throughput(guard.check_input, corpus, repeat=1),
     }
-    pii_only = detector_class("pii")()
-    t0 = time.perf_counter()
-    pii_only.scan(corpus, ctx)
-    report["throughput_pii_only_mb_per_s"] = round(mb / (time.perf_counter() - t0), 2)
+    if args.quick:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
 
     # adversarial megabytes: time must grow linearly
     adversarial = {

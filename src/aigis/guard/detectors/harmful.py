@@ -8,7 +8,8 @@ Two tiers in one pass, both linear in the text length:
    word ("how do I kill a Python process", "杀毒软件推荐"); a softmax head picks the category.
 
 Keywords never decide on their own: a hit without a harmful score above the threshold yields no
-finding. Long texts are scored in overlapping windows and the worst window counts.
+finding. Long texts are scored in overlapping windows (all at once, with prefix sums: ``window_scores``) and
+the worst window counts.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
 from aigis.guard.lexicon import KeywordHit, categories, default_lexicon, injection_lexicon, lower_same_length
-from aigis.guard.models import featurize, load_binary, load_softmax, windows
+from aigis.guard.models import featurize, load_binary, load_softmax, window_scores
 
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
 _WINDOW = 256  # harmful requests are short; small windows keep one sentence from being diluted
@@ -49,20 +50,20 @@ class HarmfulDetector(Detector):
         low = lower_same_length(text)
         kw = self.lexicon.find(text, lowered=low)
         inj = self.cues.find(text, lowered=low)
-        best: tuple[float, int, int, tuple[KeywordHit, ...]] | None = None
-        for start, chunk in windows(text, _WINDOW if len(text) > 4 * _WINDOW else len(text) + 1):
-            end = start + len(chunk)
-            w_kw = tuple(
-                KeywordHit(h.start - start, h.end - start, h.term, h.category, h.weight)
-                for h in kw
-                if start <= h.start and h.end <= end
-            )
-            w_inj = tuple(h for h in inj if start <= h.start and h.end <= end)
-            p = self.model.score(featurize(chunk, hits=(w_kw, w_inj), words=self.model.words))
-            if best is None or p > best[0]:
-                best = (p, start, end, w_kw)
-        assert best is not None
-        return best
+        if len(text) <= 4 * _WINDOW:
+            w_kw = tuple(kw)
+            p = self.model.score(featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words))
+            return p, 0, len(text), w_kw
+        starts, probs = window_scores(self.model, text, _WINDOW, (kw, inj))
+        k = int(probs.argmax())
+        start = int(starts[k])
+        end = min(start + _WINDOW, len(text))
+        w_kw = tuple(
+            KeywordHit(h.start - start, h.end - start, h.term, h.category, h.weight)
+            for h in kw
+            if start <= h.start and h.end <= end
+        )
+        return float(probs[k]), start, end, w_kw
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():

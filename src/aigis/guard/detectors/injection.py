@@ -19,7 +19,7 @@ from pathlib import Path
 
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
 from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
-from aigis.guard.models import featurize, load_binary, windows
+from aigis.guard.models import WINDOW, featurize, load_binary, window_scores
 
 CLAUSES = ("3.1.1(e)", "4.2.2(b)", "6.2.7", "A3.15", "LLM01:2025")
 KINDS = {
@@ -63,21 +63,10 @@ class InjectionDetector(Detector):
         low = lower_same_length(text)
         inj = self.cues.find(text, lowered=low)
         kw = self.lexicon.find(text, lowered=low)
-        best = 0.0
-        for start, chunk in windows(text):
-            end = start + len(chunk)
-            w_kw = tuple(
-                KeywordHit(h.start - start, h.end - start, h.term, h.category, h.weight)
-                for h in kw
-                if start <= h.start and h.end <= end
-            )
-            w_inj = tuple(
-                KeywordHit(h.start - start, h.end - start, h.term, h.category, h.weight)
-                for h in inj
-                if start <= h.start and h.end <= end
-            )
-            feats = featurize(chunk, hits=(w_kw, w_inj), words=self.model.words)
-            best = max(best, self.model.score(feats))
+        if len(text) <= WINDOW:
+            best = self.model.score(featurize(text, hits=(tuple(kw), tuple(inj)), words=self.model.words))
+        else:
+            best = float(window_scores(self.model, text, WINDOW, (kw, inj))[1].max())
         return best, inj
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:

@@ -8,20 +8,22 @@ Data files (all in this folder):
   ``tools/build_lexicon.py``). Weight 2 = specific phrase never seen in benign corpora, 1 = weak cue.
 * ``injection_phrases.txt``: ``phrase<TAB>kind<TAB>weight`` cue phrases for prompt injection.
 
-Matching is one pass of an Aho-Corasick automaton over the lower-cased text (linear time). Latin
-terms only match at word boundaries (a few inflection suffixes allowed), so "ass" does not fire
-inside "class"; CJK terms match anywhere.
+Matching is one pass of an Aho-Corasick automaton (``ahocorasick_rs``, a compiled automaton that
+reports overlapping matches at tens of MB/s) over the lower-cased text: linear time. Latin terms
+only match at word boundaries (a few inflection suffixes allowed), so "ass" does not fire inside
+"class"; CJK terms match anywhere.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 import yaml
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "lower_same_length",
 ]
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SUFFIXES = frozenset({"s", "es", "ed", "d", "ing", "er", "ers", "ings"})
 
 
@@ -94,20 +97,23 @@ class Lexicon:
     """A set of (term, label, weight) entries matched with one Aho-Corasick automaton."""
 
     def __init__(self, entries: list[tuple[str, str, int]]) -> None:
-        self._auto: Any = ahocorasick.Automaton()
         self._labels: Counter[str] = Counter()
-        self.size = 0
+        keys: list[str] = []
+        info: list[tuple[str, str, int, bool, bool]] = []
+        seen: set[str] = set()
         for term, label, weight in entries:
             key = term.lower()
-            if not key or key in self._auto:
+            if not key or key in seen:
                 continue
-            latin_start = _is_word_char(key[0])
-            latin_end = _is_word_char(key[-1])
-            self._auto.add_word(key, (key, label, weight, latin_start, latin_end))
+            seen.add(key)
+            keys.append(key)
+            info.append((key, label, weight, _is_word_char(key[0]), _is_word_char(key[-1])))
             self._labels[label] += 1
-            self.size += 1
-        if self.size:
-            self._auto.make_automaton()
+        self._info = info
+        self.size = len(keys)
+        self._auto: Any = (
+            ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.Standard) if keys else None
+        )
 
     def __len__(self) -> int:
         return self.size
@@ -121,11 +127,17 @@ class Lexicon:
         if not self.size or not text:
             return []
         low = lowered if lowered is not None else lower_same_length(text)
+        try:
+            matches = self._auto.find_matches_as_indexes(low, overlapping=True)
+        except UnicodeEncodeError:  # lone surrogates: same length, never part of a term
+            matches = self._auto.find_matches_as_indexes(_SURROGATE.sub("\ufffd", low), overlapping=True)
+        if not matches:
+            return []
         n = len(low)
+        info = self._info
         hits: list[KeywordHit] = []
-        for end_idx, (key, label, weight, latin_start, latin_end) in self._auto.iter(low):
-            start = end_idx - len(key) + 1
-            end = end_idx + 1
+        for idx, start, end in matches:
+            _key, label, weight, latin_start, latin_end = info[idx]
             if latin_start and start > 0 and _is_word_char(low[start - 1]):
                 continue
             if latin_end and end < n and _is_word_char(low[end]):

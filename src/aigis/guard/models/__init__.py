@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -38,6 +38,7 @@ __all__ = [
     "featurize",
     "load_binary",
     "load_softmax",
+    "window_scores",
     "windows",
 ]
 
@@ -81,22 +82,54 @@ def _ngram_ids(text: str, bits: int = BITS) -> IntArray:
     return np.concatenate(parts)
 
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _WORD_SALT = np.uint64(0xD6E8FEB86659FD93)
 _CJK_LO, _CJK_HI = 0x3400, 0x9FFF
 
 
-def _word_ids(text: str, bits: int = BITS) -> IntArray:
-    """Hashed word unigrams and bigrams of the Latin words in ``text`` (already lower-cased)."""
-    words = _WORD.findall(text)
-    if not words:
-        return np.zeros(0, dtype=np.int64)
-    h = np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint64)
+def _words(cps: npt.NDArray[np.uint64]) -> tuple[IntArray, IntArray, npt.NDArray[np.uint64]]:
+    """Latin words of lower-cased code points: (starts, ends, 64-bit hashes), all in numpy.
+
+    A word is a run of ``[a-z0-9]`` (an apostrophe between a word character and a letter joins:
+    "don't"). Its hash sums a mix of (code point, position in the word) over its characters."""
+    n = len(cps)
+    alnum = ((cps >= 97) & (cps <= 122)) | ((cps >= 48) & (cps <= 57))
+    word = alnum.copy()
+    if n >= 3:
+        word[1:-1] |= (cps[1:-1] == 39) & alnum[:-2] & (cps[2:] >= 97) & (cps[2:] <= 122)
+    edges = np.diff(np.concatenate([[0], word.view(np.int8), [0]]))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    if not len(starts):
+        return starts, ends, np.zeros(0, dtype=np.uint64)
+    idx = np.arange(n, dtype=np.int64)
+    first = np.maximum.accumulate(np.where(edges[:-1] == 1, idx, 0))
+    with np.errstate(over="ignore"):
+        f = (cps + np.uint64(1)) * _PRIME + (idx - first).astype(np.uint64) * _MIX
+        f = (f ^ (f >> np.uint64(31))) * _MIX
+        f[~word] = 0
+        hashes = np.add.reduceat(f, starts)
+    return starts, ends, hashes
+
+
+def _word_feature_ids(hashes: npt.NDArray[np.uint64], bits: int = BITS) -> tuple[IntArray, IntArray]:
+    """Hashed word unigram and bigram feature ids."""
     shift = np.uint64(64 - bits)
     with np.errstate(over="ignore"):
-        uni = ((h ^ _WORD_SALT) * _MIX) >> shift
-        bi = (((h[:-1] * _PRIME + h[1:]) ^ (_WORD_SALT + np.uint64(1))) * _MIX) >> shift
-    return np.concatenate([uni, bi]).astype(np.int64)
+        uni = (((hashes ^ _WORD_SALT) * _MIX) >> shift).astype(np.int64)
+        bi = ((((hashes[:-1] * _PRIME + hashes[1:]) ^ (_WORD_SALT + np.uint64(1))) * _MIX) >> shift).astype(
+            np.int64
+        )
+    return uni, bi
+
+
+def _word_ids(text: str, bits: int = BITS) -> IntArray:
+    """Hashed word unigrams and bigrams of the Latin words in ``text`` (already lower-cased)."""
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    _, _, hashes = _words(cps)
+    if not len(hashes):
+        return np.zeros(0, dtype=np.int64)
+    uni, bi = _word_feature_ids(hashes, bits)
+    return np.concatenate([uni, bi])
 
 
 def detect_lang(text: str) -> str:
@@ -162,6 +195,122 @@ def windows(text: str, size: int = WINDOW) -> list[tuple[int, str]]:
         return [(0, text)]
     step = size // 2
     return [(i, text[i : i + size]) for i in range(0, len(text) - step, step)]
+
+
+# whitespace as ``str.split`` sees it (the characters ``_clean`` collapses)
+_WS_CPS = np.array(
+    [
+        *(9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0xA0, 0x1680),
+        *range(0x2000, 0x200B),
+        *(0x2028, 0x2029, 0x202F, 0x205F, 0x3000),
+    ],
+    dtype=np.uint32,
+)
+_BLOCK = 1 << 16  # characters scored per numpy pass: bounds memory on huge inputs
+
+
+@lru_cache(maxsize=4096)
+def _named_cached(name: str) -> int:
+    return _named_id(name)
+
+
+def window_scores(
+    model: LinearModel,
+    text: str,
+    size: int,
+    hits: tuple[Sequence[KeywordHit], Sequence[KeywordHit]],
+) -> tuple[IntArray, FloatArray]:
+    """Probabilities of every window of ``windows(text, size)``: (window starts, probabilities).
+
+    Equivalent to ``model.score(featurize(chunk, hits=<hits inside the chunk>, words=model.words))``
+    for each chunk, up to words and whitespace cut by a window edge, but computed with prefix sums
+    over the whole text: every character is hashed once, so the cost per character does not grow
+    with the window overlap and stays in numpy. ``hits`` (keyword-library and cue-phrase hits) index
+    ``text``."""
+    n_text = len(text)
+    step = size // 2
+    starts = np.arange(0, n_text - step, step, dtype=np.int64) if n_text > size else np.zeros(1, np.int64)
+    ends = np.minimum(starts + size, n_text)
+    w = model.weights
+    logits = np.full(len(starts), model.bias, dtype=np.float64)
+    # named features: keyword and cue hits per window (a hit counts in each window that contains it)
+    names: dict[int, set[str]] = {}
+    for kind, (pre, pre_w) in zip(hits, (("lex", "lexw"), ("inj", "injw")), strict=True):
+        for h in kind:
+            lo = max(0, -(-(h.end - size) // step))
+            hi = min(h.start // step, len(starts) - 1)
+            for k in range(lo, hi + 1):
+                names.setdefault(k, set()).update((f"{pre}:{h.category}:{h.weight}", f"{pre_w}:{h.weight}"))
+    for k, found in names.items():
+        logits[k] += sum(float(w[_named_cached(x)]) for x in found)
+    lengths = ends - starts
+    for length in np.unique(lengths):
+        logits[lengths == length] += float(w[_named_cached(_length_bucket(int(length)))])
+    per_block = max(1, _BLOCK // max(step, 1))
+    zh = np.zeros(len(starts), dtype=bool)
+    for b in range(0, len(starts), per_block):
+        st = starts[b : b + per_block]
+        lo, hi = int(st[0]), int(min(st[-1] + size, n_text))
+        seg_logits, seg_zh = _segment_logits(model, text[lo:hi], st - lo, ends[b : b + per_block] - lo)
+        logits[b : b + per_block] += seg_logits
+        zh[b : b + per_block] = seg_zh
+    w_zh, w_en = float(w[_named_cached("lang:zh")]), float(w[_named_cached("lang:en")])
+    logits += np.where(zh, w_zh + model.offsets.get("zh", 0.0), w_en + model.offsets.get("en", 0.0))
+    probs: FloatArray = (1.0 / (1.0 + np.exp(-np.clip(logits, -40.0, 40.0)))).astype(np.float32)
+    return starts, probs
+
+
+def _segment_logits(
+    model: LinearModel, seg: str, starts: IntArray, ends: IntArray
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """n-gram and word contributions of each window [starts, ends) of ``seg``, and its language."""
+    w = model.weights
+    raw = np.frombuffer(seg.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cjk = np.concatenate([[0], np.cumsum((raw >= _CJK_LO) & (raw <= _CJK_HI))])
+    folded = raw | 0x20
+    latin = np.concatenate([[0], np.cumsum((folded >= 0x61) & (folded <= 0x7A))])
+    n_cjk = cjk[ends] - cjk[starts]
+    zh = (n_cjk > 0) & (n_cjk * 4 >= latin[ends] - latin[starts])
+    low = np.frombuffer(lower_same_length(seg).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    ws = np.isin(low, _WS_CPS)
+    keep = ~ws | ~np.concatenate([[True], ws[:-1]])  # one space per whitespace run
+    clean = np.where(ws, np.uint32(32), low)[keep]
+    pos = np.flatnonzero(keep)
+    ca = np.searchsorted(pos, starts)
+    cb = np.searchsorted(pos, ends)
+    out = np.zeros(len(starts), dtype=np.float64)
+    total = np.zeros(len(starts), dtype=np.float64)
+    count = np.zeros(len(starts), dtype=np.int64)
+    cps = clean.astype(np.uint64)
+    h = np.zeros(len(cps), dtype=np.uint64)
+    shift = np.uint64(64 - BITS)
+    with np.errstate(over="ignore"):
+        for n in _ORDERS:
+            m = len(cps) - n + 1
+            if m <= 0:
+                break
+            h = h[:m] * _PRIME + cps[n - 1 :]
+            ids = (((h ^ _SALTS[n]) * _MIX) >> shift).astype(np.int64)
+            prefix = np.concatenate([[0.0], np.cumsum(w[ids], dtype=np.float64)])
+            a = np.minimum(ca, m)
+            z = np.maximum(np.minimum(cb - n + 1, m), a)
+            total += prefix[z] - prefix[a]
+            count += z - a
+    out += np.where(count > 0, total / np.sqrt(np.maximum(count, 1)), 0.0)
+    if model.words:
+        w_starts, w_ends, hashes = _words(cps)
+        if len(hashes):
+            uni, bi = _word_feature_ids(hashes)
+            pu = np.concatenate([[0.0], np.cumsum(w[uni], dtype=np.float64)])
+            pb = np.concatenate([[0.0], np.cumsum(w[bi], dtype=np.float64)])
+            ja = np.searchsorted(w_starts, ca, side="left")
+            jb = np.maximum(np.searchsorted(w_ends, cb, side="right"), ja)
+            ba = np.minimum(ja, len(bi))  # bigrams (j, j + 1) with both words in the window
+            bz = np.maximum(np.minimum(jb - 1, len(bi)), ba)
+            wsum = (pu[jb] - pu[ja]) + (pb[bz] - pb[ba])
+            wcount = (jb - ja) + (bz - ba)
+            out += np.where(wcount > 0, wsum / np.sqrt(np.maximum(wcount, 1)), 0.0)
+    return out, zh
 
 
 class LinearModel:
