@@ -30,6 +30,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/console/framework", "框架", "Framework"),
     ("/console/systems", "系统台账", "AI systems"),
     ("/console/assess", "安全评估", "Assessment"),
+    ("/console/label", "内容标识", "AIGC labels"),
 ]
 
 UI: dict[str, tuple[str, str]] = {

@@ -1,4 +1,5 @@
-"""AIGC label endpoints: POST /api/v1/label/verify (upload; read scope) and /add (write scope)."""
+"""AIGC label endpoints: POST /api/v1/label/verify (upload; read scope) and /add (write scope); the
+console page /console/label (upload a file, see the verdict; signed-in users only)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from aigis.errors import InputError
 from aigis.i18n import parse_lang
-from aigis.server.auth import require
+from aigis.server.auth import current_token, require
 from aigis.store import ApiToken
 
 router = APIRouter()
@@ -119,3 +120,55 @@ async def add(
         if sidecar.exists():
             headers["X-Aigis-Sidecar"] = sidecar.read_text(encoding="ascii").strip()
     return Response(content=body, media_type=file.content_type or "application/octet-stream", headers=headers)
+
+
+CONSOLE = "/console/label"
+
+
+def _view(item: dict[str, Any], lang: str) -> dict[str, Any]:
+    """What the console shows of one verification result, in one language."""
+    from aigis.label import verify as v
+
+    zh = lang == "zh"
+    verdict = item["verdict"]
+    metadata = item.get("metadata") or {}
+    return {
+        **item,
+        "verdict_label": v.VERDICT_ZH[verdict] if zh else verdict.replace("_", " "),
+        "reason_texts": [r["zh"] if zh else r["en"] for r in item["reasons"]],
+        "label": metadata.get("label"),
+    }
+
+
+@router.get(CONSOLE, response_class=HTMLResponse, include_in_schema=False)
+def console_label(request: Request) -> Response:
+    """Upload a file and see its AIGC label verdict."""
+    from aigis.server.console import render
+
+    if current_token(request) is None:
+        return RedirectResponse("/console/login", status_code=303)
+    return render(request, "label_verify.html", {"result": None, "options": {"c2pa": True}})
+
+
+@router.post(CONSOLE, response_class=HTMLResponse, include_in_schema=False)
+async def console_label_verify(
+    request: Request,
+    file: UploadFile = File(...),
+    watermark: bool = Form(False),
+    c2pa: bool = Form(False),
+    explicit: bool = Form(False),
+) -> Response:
+    from aigis.label import verify as v
+    from aigis.server.console import render, request_lang
+
+    if current_token(request) is None:
+        return RedirectResponse("/console/login", status_code=303)
+    options = {"watermark": watermark, "c2pa": c2pa, "explicit": explicit}
+    extras = v.default_extras(**options)
+    with tempfile.TemporaryDirectory(prefix="aigis-console-") as tmp:
+        path = await _save(file, Path(tmp), 0)
+        result = await run_in_threadpool(v.verify_file, path, None, extras)
+    item = result.to_dict()
+    item["path"] = file.filename or path.name
+    view = _view(item, request_lang(request))
+    return render(request, "label_verify.html", {"result": view, "options": options})
