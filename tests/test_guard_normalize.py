@@ -109,6 +109,6 @@ def test_adversarial_inputs_run_in_linear_time(unit: str) -> None:
     t1 = time.perf_counter()
     guard.check_input(large)
     t2 = time.perf_counter()
-    assert t2 - t1 < 6.0
+    assert t2 - t1 < 60.0  # a quadratic blow-up on 300 KB takes minutes; this only guards against that
     # ten times the input may cost at most ~25 times the time (linear, with slack for a noisy machine)
     assert t2 - t1 < 25 * max(t1 - t0, 0.01)
