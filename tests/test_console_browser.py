@@ -18,9 +18,11 @@ def test_console_renders_framework_in_both_languages(live_server: LiveServer, br
         assert page.locator("h1").inner_text() == "人工智能安全治理框架 2.0"
         assert page.locator("#result-count").inner_text().startswith("30")
         assert page.locator("#clauses tbody tr").count() == 30
+        assert page.locator("#clauses tbody tr td.kind").first.inner_text() == "安全风险"
         # Switch language with the header link; the choice sticks across pages.
         page.click("#lang-switch")
         assert page.locator("h1").inner_text() == "AI Safety Governance Framework 2.0"
+        assert page.locator("#clauses tbody tr td.kind").first.inner_text() == "risk"
         page.goto(f"{live_server.url}/console/framework/3.2.1(a)")
         assert page.locator("#divergence").is_visible()
         assert "4.2.1(e)" in page.locator("#mapping").inner_text()

@@ -58,6 +58,33 @@ UI: dict[str, tuple[str, str]] = {
 }
 
 
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "principle": ("治理原则", "principle"),
+    "structure": ("框架构成", "structure"),
+    "section": ("章节", "section"),
+    "risk": ("安全风险", "risk"),
+    "measure": ("技术应对措施", "technical measure"),
+    "governance": ("综合治理措施", "governance measure"),
+    "guideline": ("安全指引", "guideline"),
+    "grading_element": ("分级要素", "grading element"),
+    "risk_level": ("风险等级", "risk level"),
+    "standard_tier": ("标准体系层级", "standards tier"),
+    "trust_principle": ("可信准则", "trustworthy-AI principle"),
+    "term": ("术语", "term"),
+    "tc260_class": ("TC260-003 风险类别", "TC260-003 risk class"),
+    "tc260": ("TC260-003 风险", "TC260-003 risk"),
+    "owasp": ("OWASP LLM Top 10", "OWASP LLM Top 10"),
+}
+
+
+def kind_name(kind: str, lang: Lang) -> str:
+    zh, en = KIND_NAMES.get(kind, (kind, kind))
+    return zh if lang == "zh" else en
+
+
+TEMPLATES.env.globals["kind_name"] = kind_name
+
+
 def request_lang(request: Request) -> Lang:
     """?lang= first, then the console's cookie, then Accept-Language; English otherwise."""
     for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
