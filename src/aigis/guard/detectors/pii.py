@@ -13,9 +13,12 @@ import datetime as _dt
 import ipaddress
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+import ahocorasick_rs
 
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
+from aigis.guard.lexicon import lower_same_length
 
 CLAUSES = ("3.1.2(d)", "4.2.2(b)", "TC260-A.4.6")
 
@@ -330,6 +333,79 @@ _PASSPORT_CONTEXT = ("护照", "passport")
 _NAME_END = frozenset("，。,.！？!?；;：:、 \n\t)）的")
 _NAME_TITLES = frozenset({"女士", "先生", "同学", "老师", "医生", "同志", "经理", "律师", "教授"})
 _DOB_HINTS = ("出生", "生日", "dob", "d.o.b", "birth")
+# the words a name pattern starts with (lower-cased): the name patterns are only tried where one occurs
+_NAME_TRIGGERS_ZH = (
+    "姓名",
+    "名字",
+    "联系人",
+    "收件人",
+    "收货人",
+    "患者",
+    "申请人",
+    "户主",
+    "法人",
+    "我叫",
+    "我是",
+    "本人",
+    "叫做",
+    "转告",
+    "contact",
+)
+_NAME_TRIGGERS_EN = ("name", "i am", "i'm", "patient", "customer")
+_TRIGGERS = ahocorasick_rs.AhoCorasick(
+    [*_NAME_TRIGGERS_ZH, *_NAME_TRIGGERS_EN], matchkind=ahocorasick_rs.MatchKind.Standard
+)
+_DIGIT_RUN_RE = re.compile(r"\d+")
+# characters before and after a digit run that the digit-bearing patterns may span (a date-of-birth
+# hint and month name before the digits; IBAN and IPv6 letters after them)
+_DIGIT_PAD = (48, 96)
+_EMAIL_PAD = (64, 640)  # before and after an "@": the longest local part and domain the pattern allows
+
+
+def _regions(spans: Iterator[tuple[int, int]], before: int, after: int, n: int) -> list[tuple[int, int]]:
+    """Merged windows [start - before, end + after) around ``spans`` (sorted by start)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        lo, hi = max(0, start - before), min(n, end + after)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _finditer(pattern: re.Pattern[str], text: str, regions: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer`` restricted to ``regions``: the patterns that need a digit (or an "@") are
+    only run near one, instead of being tried at every position of a long text. Look-behinds still
+    see the text before a region; every region reaches ``_DIGIT_PAD`` characters beyond its digits,
+    further than any of these patterns reaches past one."""
+    for lo, hi in regions:
+        yield from pattern.finditer(text, lo, hi)
+
+
+def _anchored(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """Non-overlapping matches of ``pattern`` that begin at one of ``starts`` (sorted)."""
+    last = 0
+    for start in starts:
+        if start < last:
+            continue
+        m = pattern.match(text, start)
+        if m:
+            last = m.end()
+            yield m
+
+
+def _trigger_starts(text: str) -> tuple[list[int], list[int]]:
+    """Start offsets of the Chinese and the English name-pattern trigger words."""
+    low = lower_same_length(text)
+    try:
+        found = _TRIGGERS.find_matches_as_indexes(low, overlapping=True)
+    except UnicodeEncodeError:  # lone surrogates: same length, never part of a trigger
+        found = _TRIGGERS.find_matches_as_indexes(re.sub("[\ud800-\udfff]", "\ufffd", low), overlapping=True)
+    n_zh = len(_NAME_TRIGGERS_ZH)
+    zh = sorted({start for idx, start, _ in found if idx < n_zh})
+    en = sorted({start for idx, start, _ in found if idx >= n_zh})
+    return zh, en
 
 
 class SpanSet:
@@ -461,9 +537,10 @@ class PiiDetector(Detector):
                 return
             found.append(Finding(self.name, category, score, Span(start, end), CLAUSES, why, text[start:end]))
 
-        has_digit = any(c in text for c in "0123456789")
+        n = len(text)
         if "@" in text:
-            for m in _EMAIL_RE.finditer(text):
+            ats = [m.span() for m in re.finditer("@", text)]
+            for m in _finditer(_EMAIL_RE, text, _regions(iter(ats), *_EMAIL_PAD, n)):
                 emit("EMAIL_ADDRESS", m.start(), m.end(), 0.95, "e-mail address")
         if "://" in text or "www." in text:
             for m in _URL_RE.finditer(text):
@@ -472,42 +549,51 @@ class PiiDetector(Detector):
                     end -= 1
                 # a URL alone identifies nobody: below the default threshold, kept for policies that want it
                 emit("URL", m.start(), end, 0.3, "URL")
-        if not has_digit:
+        digits = _regions((m.span() for m in _DIGIT_RUN_RE.finditer(text)), *_DIGIT_PAD, n)
+        if not digits:
             self._names(text, emit)
             return found
-        for m in _USCC_RE.finditer(text):
+        for m in _finditer(_USCC_RE, text, digits):
             if valid_uscc(m.group()) and not m.group().isdigit():
                 emit("CN_USCC", m.start(), m.end(), 0.95, "unified social credit code, check character valid")
-        for m in _IBAN_RE.finditer(text):
+        for m in _finditer(_IBAN_RE, text, digits):
             if valid_iban(m.group()):
                 emit("IBAN_CODE", m.start(), m.end(), 0.95, "IBAN, mod-97 check valid")
         lowered = text.lower()
-        for m in _DOB_RE.finditer(text) if any(w in lowered for w in _DOB_HINTS) else ():
+        for m in _finditer(_DOB_RE, text, digits) if any(w in lowered for w in _DOB_HINTS) else ():
             emit("DATE_OF_BIRTH", m.start(1), m.end(1), 0.85, "date of birth in context")
         if "(" in text:
-            for m in _DIGIT_PAREN_RE.finditer(text):
+            for m in _finditer(_DIGIT_PAREN_RE, text, digits):
                 emit("PHONE_NUMBER", m.start(), m.end(), 0.7, "phone number with area code in parentheses")
-        for m in _DIGITS_RE.finditer(text):
+        for m in _finditer(_DIGITS_RE, text, digits):
             _classify_digits(text, m.start(), m.end(), emit)
         if "." in text:
-            for m in _IPV4_RE.finditer(text):
+            for m in _finditer(_IPV4_RE, text, digits):
                 if all(int(p) <= 255 for p in m.group().split(".")) and not m.group().startswith("0"):
                     emit("IP_ADDRESS", m.start(), m.end(), 0.85, "IPv4 address")
         if ":" in text:
-            for m in _IPV6_RE.finditer(text):
+            for m in _finditer(_IPV6_RE, text, digits):
                 try:
                     ipaddress.IPv6Address(m.group())
                 except ValueError:
                     continue
                 emit("IP_ADDRESS", m.start(), m.end(), 0.85, "IPv6 address")
-        for m in _PASSPORT_RE.finditer(text) if any(w in lowered for w in _PASSPORT_CONTEXT) else ():
-            if _near(text, m.start(), _PASSPORT_CONTEXT, 30):
-                emit("CN_PASSPORT", m.start(), m.end(), 0.85, "passport number in context")
-        for m in _HKMO_RE.finditer(text) if any(w in lowered for w in (*_PERMIT_CONTEXT, "港澳")) else ():
-            if _near(text, m.start(), (*_PERMIT_CONTEXT, "港澳"), 30):
-                emit("CN_HKMO_PERMIT", m.start(), m.end(), 0.85, "Hong Kong / Macau permit number in context")
+        if any(w in lowered for w in _PASSPORT_CONTEXT):
+            for m in _finditer(_PASSPORT_RE, text, digits):
+                if _near(text, m.start(), _PASSPORT_CONTEXT, 30):
+                    emit("CN_PASSPORT", m.start(), m.end(), 0.85, "passport number in context")
+        if any(w in lowered for w in (*_PERMIT_CONTEXT, "港澳")):
+            for m in _finditer(_HKMO_RE, text, digits):
+                if _near(text, m.start(), (*_PERMIT_CONTEXT, "港澳"), 30):
+                    emit(
+                        "CN_HKMO_PERMIT",
+                        m.start(),
+                        m.end(),
+                        0.85,
+                        "Hong Kong / Macau permit number in context",
+                    )
         if not text.isascii():
-            for m in _PLATE_RE.finditer(text):
+            for m in _finditer(_PLATE_RE, text, digits):
                 emit("CN_LICENSE_PLATE", m.start(), m.end(), 0.85, "mainland licence plate")
             if "号" in text or "弄" in text:
                 for m in _HOUSE_RE.finditer(text):
@@ -517,8 +603,9 @@ class PiiDetector(Detector):
 
     @staticmethod
     def _names(text: str, emit: Emit) -> None:
-        if not text.isascii():
-            for m in _NAME_CONTEXT_RE.finditer(text):
+        zh, en = _trigger_starts(text)
+        if zh and not text.isascii():
+            for m in _anchored(_NAME_CONTEXT_RE, text, zh):
                 name = m.group(1)
                 if name[0] not in _SURNAMES:
                     continue
@@ -531,5 +618,5 @@ class PiiDetector(Detector):
                     ):
                         emit("PERSON", start, end, 0.7, "Chinese name in context")
                         break
-        for m in _NAME_EN_RE.finditer(text):
+        for m in _anchored(_NAME_EN_RE, text, en):
             emit("PERSON", m.start(1), m.start(1) + len(m.group(1).rstrip()), 0.6, "name in context")
