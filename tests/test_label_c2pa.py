@@ -207,3 +207,28 @@ def test_cli_and_rest(tmp_path: Path, live_server: object) -> None:
     assert r.status_code == 200, r.text
     item = r.json()["files"][0]
     assert item["verdict"] == "compliant" and item["c2pa"]["status"] == "untrusted-dev-CA"
+
+
+@pytest.mark.parametrize("kind", ["png", "jpg"])
+def test_damaged_manifests_give_a_status_never_a_crash(kind: str, tmp_path: Path) -> None:
+    import random
+
+    data = _labeled(kind, tmp_path).read_bytes()
+    start = data.find(b"jumb")
+    assert start > 0
+    rng = random.Random(7)
+    broken = tmp_path / f"broken.{kind}"
+    seen = set()
+    for index in range(40):
+        mutated = bytearray(data)
+        if index % 4 == 0:
+            mutated = mutated[: rng.randrange(start, len(data))]
+        else:
+            for _ in range(rng.randint(1, 8)):
+                mutated[rng.randrange(start, min(len(data), start + 4000))] ^= 1 << rng.randrange(8)
+        broken.write_bytes(bytes(mutated))
+        report = c2pa_manifest.read_file(broken)
+        seen.add(report.status)
+        result = verify.verify_file(broken, extras=verify.default_extras(c2pa=True))
+        assert result.verdict in verify.VERDICTS and result.reasons
+    assert "invalid" in seen
