@@ -1,7 +1,8 @@
 """Assessment harness benchmarks.
 
 1. Overhead: N attempts (default 10,000) against a local instant OpenAI-compatible endpoint (a separate
-   process), with the default scorers and every attempt written to SQLite as it completes.
+   process), with the default scorers and every attempt stored in SQLite (in batches of at most a
+   quarter second; see aigis.assess.runner).
 2. Resume after kill -9: a run in a subprocess is killed with SIGKILL part-way, then resumed; the
    endpoint's request log shows whether any finished attempt was sent again.
 3. Scorer agreement: accuracy and Cohen's kappa of each offline scorer on its labeled zh/en sets.
