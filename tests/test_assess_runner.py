@@ -186,3 +186,22 @@ def test_resume_after_sigkill_repeats_nothing(sqlite_db: Database, tmp_path: Pat
         for attempt in finished.values():
             prompt = next(m["content"] for m in reversed(attempt["messages"]) if m["role"] == "user")
             assert srv.requests[("slow", prompt)] == 1, attempt["key"]
+
+
+def test_failed_attempts_are_replaced_on_resume(
+    sqlite_db: Database, server: ScriptedServer, suite_path: str
+) -> None:
+    from aigis.assess.targets import Limits, build_target
+    from tests.conftest import free_port
+
+    down = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
+    cfg = config(suite_path, down, "refuse", attacks="none")
+    cfg.limits = {"timeout": 2.0, "retries": 0, "concurrency": 4}
+    run_id = run_sync(sqlite_db, cfg)
+    with sqlite_db.session() as session:
+        assert store.attempt_counts(session, run_id) == {"error": 8}
+    target = build_target({"kind": "openai", "base_url": server.url, "model": "refuse"}, Limits())
+    resume_sync(sqlite_db, run_id, target)
+    with sqlite_db.session() as session:
+        assert store.attempt_counts(session, run_id) == {"ok": 8}
+        assert store.get_run(session, run_id).status == "finished"

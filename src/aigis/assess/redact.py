@@ -77,12 +77,31 @@ def run_prompt(config: dict[str, Any]) -> str | None:
         return None
 
 
-def for_run(run: dict[str, Any], attempts: Iterable[dict[str, Any]] = ()) -> Redactor:
+def _run_secrets(run: dict[str, Any]) -> tuple[set[str | None], list[str | None]]:
     config = run.get("config") or {}
     target = config.get("target") or {}
-    prompts: set[str | None] = {run_prompt(config), target.get("system_prompt")}
-    prompts |= system_prompts_of(attempts)
-    return Redactor(prompts, [config.get("canary_token")])
+    return {run_prompt(config), target.get("system_prompt")}, [config.get("canary_token")]
+
+
+def for_run(run: dict[str, Any], attempts: Iterable[dict[str, Any]] = ()) -> Redactor:
+    """One redactor for everything about a run (its target, metrics and examples)."""
+    prompts, canaries = _run_secrets(run)
+    return Redactor(prompts | system_prompts_of(attempts), canaries)
+
+
+def redact_attempts(run: dict[str, Any], attempts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Copies of the attempts, each redacted for the run's secrets and its own system messages (a
+    reply can only leak what it was sent); attempts sharing system messages share a redactor."""
+    prompts, canaries = _run_secrets(run)
+    cache: dict[frozenset[str], Redactor] = {}
+    out = []
+    for attempt in attempts:
+        own = frozenset(system_prompts_of([attempt]))
+        redactor = cache.get(own)
+        if redactor is None:
+            redactor = cache[own] = Redactor(prompts | own, canaries)
+        out.append(redactor.value(attempt))
+    return out
 
 
 def redact_run(run: dict[str, Any], redactor: Redactor | None = None) -> dict[str, Any]:

@@ -111,8 +111,8 @@ def load_report(db: Database, run_id: str, lang: str = "en") -> ReportData:
             suite = None
         summary = compute_metrics(attempts, suite, data["total"]).to_summary()
     redactor = redact.for_run(data, attempts)
-    attempts = [redactor.value(a) for a in attempts]
-    return ReportData(redact.redact_run(data, redactor), redactor.value(summary), attempts, lang)
+    shown = redact.redact_attempts(data, attempts)
+    return ReportData(redact.redact_run(data, redactor), redactor.value(summary), shown, lang)
 
 
 def _pct(value: float | None) -> str:

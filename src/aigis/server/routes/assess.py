@@ -10,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from aigis.assess.redact import for_run, redact_run
+from aigis.assess.redact import redact_attempts, redact_run
 from aigis.server.auth import current_token, require
 from aigis.server.console import render as render_page
 from aigis.store import ApiToken, Database
@@ -114,8 +114,7 @@ def get_attempts(
     with db.session() as session:
         run = store.run_dict(store.get_run(session, run_id))
         attempts = store.load_attempts(session, run_id)[offset : offset + limit]
-    redactor = for_run(run, attempts)
-    return [redactor.value(a) for a in attempts]
+    return redact_attempts(run, attempts)
 
 
 @router.get(f"{api}/runs/{{run_id}}/report", tags=["assess"])
