@@ -3,8 +3,6 @@ so adding a capability's CLI is adding one file."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sys
 
 import typer
@@ -12,6 +10,7 @@ import typer
 from aigis import __version__
 from aigis.cli.output import console_err
 from aigis.errors import AigisError
+from aigis.plugins import import_submodules
 
 app = typer.Typer(
     name="aigis",
@@ -38,10 +37,7 @@ def _root(
 
 
 def _register_all() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_") or info.name == "output":
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    for module in import_submodules(__name__, skip=("output",)):
         register = getattr(module, "register", None)
         if callable(register):
             register(app)

@@ -3,9 +3,7 @@ so adding a capability's endpoints is adding one file."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,15 +16,12 @@ from fastapi.staticfiles import StaticFiles
 from aigis import __version__
 from aigis.config import Settings, get_settings
 from aigis.errors import AigisError
+from aigis.plugins import import_submodules
 from aigis.server import routes
 from aigis.store import Database
 
 log = logging.getLogger("aigis.server")
 STATIC = Path(__file__).parent / "static"
-
-
-def _route_modules() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(routes.__path__) if not m.name.startswith("_"))
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None, migrate: bool = True) -> FastAPI:
@@ -78,8 +73,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, mig
         return RedirectResponse("/console/")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for name in _route_modules():
-        module = importlib.import_module(f"{routes.__name__}.{name}")
+    for module in import_submodules(routes.__name__):
         router = getattr(module, "router", None)
         if router is not None:
             app.include_router(router)

@@ -11,9 +11,9 @@ import hashlib
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from aigis.errors import NotFoundError
+from aigis.plugins import Registry
 
 if TYPE_CHECKING:
     from aigis.assess.suites import Item
@@ -90,39 +90,13 @@ class TemplateAttack(Attack):
         return rng.choice(choices).replace("{prompt}", text)
 
 
-A = TypeVar("A", bound=type[Attack])
-_REGISTRY: dict[str, type[Attack]] = {}
-
-
-def register_attack(cls: A) -> A:
-    """Class decorator: make an attack available by its ``name``."""
-    if not cls.name:
-        raise ValueError(f"{cls.__qualname__} has no name")
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
-def _load_builtin() -> None:
-    import importlib
-    import pkgutil
-
-    import aigis.assess.attacks as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name not in ("base", "presets"):
-            importlib.import_module(f"{package.__name__}.{info.name}")
+ATTACKS: Registry[Attack] = Registry("attack", "aigis.assess.attacks", skip=("base", "presets"))
+register_attack = ATTACKS.register
 
 
 def attack_names() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
+    return ATTACKS.names()
 
 
 def get_attack(name: str) -> Attack:
-    _load_builtin()
-    try:
-        return _REGISTRY[name]()
-    except KeyError:
-        import difflib
-
-        raise NotFoundError("attack", name, difflib.get_close_matches(name, list(_REGISTRY), n=3)) from None
+    return ATTACKS.create(name)

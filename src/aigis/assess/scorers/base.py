@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from aigis.errors import NotFoundError
+from aigis.plugins import Registry
 
 if TYPE_CHECKING:
     from aigis.assess.suites import Item
@@ -75,41 +75,16 @@ class Scorer(ABC):
         return {"name": self.name}
 
 
-S = TypeVar("S", bound=type[Scorer])
-_REGISTRY: dict[str, type[Scorer]] = {}
-
-
-def register_scorer(cls: S) -> S:
-    if not cls.name:
-        raise ValueError(f"{cls.__qualname__} has no name")
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
-def _load_builtin() -> None:
-    import importlib
-    import pkgutil
-
-    import aigis.assess.scorers as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name != "base":
-            importlib.import_module(f"{package.__name__}.{info.name}")
+SCORERS: Registry[Scorer] = Registry("scorer", "aigis.assess.scorers")
+register_scorer = SCORERS.register
 
 
 def scorer_names() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
+    return SCORERS.names()
 
 
 def scorer_class(name: str) -> type[Scorer]:
-    _load_builtin()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        import difflib
-
-        raise NotFoundError("scorer", name, difflib.get_close_matches(name, list(_REGISTRY), n=3)) from None
+    return SCORERS.get(name)
 
 
 def build_scorer(name: str, options: dict[str, Any] | None = None) -> Scorer:

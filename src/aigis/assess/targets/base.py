@@ -9,9 +9,10 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from aigis.errors import InputError, NotFoundError
+from aigis.errors import InputError
+from aigis.plugins import Registry
 
 Message = dict[str, str]
 
@@ -130,41 +131,17 @@ class Target(ABC):
         """Release connections."""
 
 
-T = TypeVar("T", bound=type[Target])
-_REGISTRY: dict[str, type[Target]] = {}
-
-
-def register_target(cls: T) -> T:
-    if not cls.kind:
-        raise ValueError(f"{cls.__qualname__} has no kind")
-    _REGISTRY[cls.kind] = cls
-    return cls
+TARGETS: Registry[Target] = Registry("target kind", "aigis.assess.targets", key="kind")
+register_target = TARGETS.register
 
 
 def target_kinds() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
-
-
-def _load_builtin() -> None:
-    import importlib
-    import pkgutil
-
-    import aigis.assess.targets as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name not in ("base",):
-            importlib.import_module(f"{package.__name__}.{info.name}")
+    return TARGETS.names()
 
 
 def build_target(config: dict[str, Any], limits: Limits | None = None) -> Target:
     """A target from its configuration: {"kind": "openai", "base_url": ..., "model": ..., ...}."""
-    _load_builtin()
-    kind = str(config.get("kind", ""))
-    try:
-        cls = _REGISTRY[kind]
-    except KeyError:
-        raise NotFoundError("target kind", kind, sorted(_REGISTRY)) from None
+    cls = TARGETS.get(str(config.get("kind", "")))
     options = {k: v for k, v in config.items() if k != "kind"}
     builder: Callable[..., Target] = cls.from_config  # type: ignore[attr-defined]
     return builder(options, limits)
