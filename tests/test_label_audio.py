@@ -219,6 +219,16 @@ def test_watermark_survives_a_cut_at_the_start(kind: str) -> None:
         assert detection.found and detection.payload == payload, cut_s
 
 
+def test_watermark_decoder_repairs_a_weak_bit_and_rejects_a_wrong_word() -> None:
+    payload = watermark_audio.payload_for("chase")
+    soft = watermark_audio._bits(payload) * np.linspace(1.0, 2.0, watermark_audio.CODED_BITS)
+    soft[5] = -0.01 * np.sign(soft[5])  # the least reliable bit read wrong
+    decoded, crc_ok, flips = watermark_audio._decode(soft)
+    assert crc_ok and decoded == payload and flips == 1
+    soft[[10, 20, 30, 40]] *= -1  # four confident errors: no candidate passes the CRC
+    assert not watermark_audio._decode(soft)[1]
+
+
 def test_watermark_refuses_too_short_audio_and_bad_payloads() -> None:
     with pytest.raises(InputError, match="shorter"):
         watermark_audio.embed(music(1.0), RATE, b"abcd")

@@ -11,8 +11,9 @@ the bit clears a margin (or lowered where the host already agrees), which keeps 
 
 The detector whitens the spectrum (phase only, loud frames only), folds it over the tiles, searches the
 tile offset (frames) and the sub-frame delay (a linear phase over the bins) with the sync cells, which
-undoes encoder delay and cuts, and sums each bit's cells before deciding (soft decisions). The CRC and the
-sync z-score make the confidence.
+undoes encoder delay and cuts, and sums each bit's cells before deciding (soft decisions); when the CRC
+fails, the three least reliable bits are flipped in turn (Chase decoding). The CRC and the sync z-score
+make the confidence.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ SYNC_BOOST = 1.5
 DEFAULT_KEY = "aigis-gb45438-audio-watermark-v2"
 MIN_SECONDS = 2.0
 SYNC_Z = 5.5
+CHASE_BITS = 3
 QUIET_DB = 50.0
 MAX_DELAY = HOP
 BINS = BANDS * BAND_BINS
@@ -188,6 +190,7 @@ class AudioDetection:
     crc_ok: bool
     offset_s: float
     soft: np.ndarray
+    corrected: int = 0
 
     def bits(self) -> np.ndarray:
         return (self.soft > 0).astype(np.uint8)
@@ -200,6 +203,7 @@ class AudioDetection:
             "sync_z": round(self.sync_z, 2),
             "crc_ok": self.crc_ok,
             "offset_s": round(self.offset_s, 3),
+            "corrected_bits": self.corrected,
             "bits": PAYLOAD_BITS,
             "kind": "audio",
         }
@@ -217,6 +221,28 @@ def _sync_scores(folded: np.ndarray, layout: _Layout) -> np.ndarray:
     return np.asarray(np.real(per_bin @ ramps))
 
 
+def _decode(soft: np.ndarray) -> tuple[bytes, bool, int]:
+    """Hard decisions checked by the CRC; when they fail, flips of the CHASE_BITS least reliable bits are
+    tried (a small Chase decoder), each candidate still checked by the CRC.
+
+    Returns (payload, crc_ok, bits flipped).
+    """
+    hard = (soft > 0).astype(np.uint8)
+    weakest = np.argsort(np.abs(soft))[:CHASE_BITS]
+    patterns = sorted(range(1 << CHASE_BITS), key=lambda m: (bin(m).count("1"), m))
+    first = b""
+    for mask in patterns:
+        trial = hard.copy()
+        flips = [int(weakest[i]) for i in range(CHASE_BITS) if mask >> i & 1]
+        trial[flips] ^= 1
+        coded = np.packbits(trial).tobytes()
+        payload, check = coded[: PAYLOAD_BITS // 8], int.from_bytes(coded[PAYLOAD_BITS // 8 :], "big")
+        first = first or payload
+        if crc16(payload) == check:
+            return payload, True, len(flips)
+    return first, False, 0
+
+
 def detect(samples: np.ndarray, rate: int, key: str = DEFAULT_KEY) -> AudioDetection:
     """Look for the watermark; ``found`` when the CRC matches and the sync correlation is strong."""
     work = audio_io.resample(audio_io.mono(np.asarray(samples, np.float32)), rate, RATE).astype(np.float64)
@@ -231,15 +257,23 @@ def detect(samples: np.ndarray, rate: int, key: str = DEFAULT_KEY) -> AudioDetec
     sync_z = float((scores[offset, column] - np.mean(scores)) / spread)
     cells = _cell_values(folded, layout, int(offset), delay)
     soft = np.bincount(layout.bit_of, cells[layout.data] * layout.chips[layout.data], minlength=CODED_BITS)
-    coded = np.packbits((soft > 0).astype(np.uint8)).tobytes()
-    payload, check = coded[: PAYLOAD_BITS // 8], int.from_bytes(coded[PAYLOAD_BITS // 8 :], "big")
-    crc_ok = crc16(payload) == check
-    # One-sided p-value of the sync peak over all offsets and delays searched; the CRC adds 2^-16.
+    payload, crc_ok, corrected = _decode(soft)
+    # One-sided p-value of the sync peak over all offsets and delays searched; the CRC adds 2^-16 per
+    # candidate tried.
     p_sync = min(1.0, scores.size * 0.5 * math.erfc(sync_z / math.sqrt(2)))
-    confidence = (1.0 - p_sync) * (1.0 - 2.0**-16 if crc_ok else 0.0)
+    confidence = (1.0 - p_sync) * (1.0 - 2.0**-16 * (1 << CHASE_BITS) if crc_ok else 0.0)
     found = crc_ok and sync_z >= SYNC_Z
     offset_s = (int(offset) * HOP - delay) / RATE
-    return AudioDetection(found, payload if found else None, confidence, sync_z, crc_ok, offset_s, soft)
+    return AudioDetection(
+        found,
+        payload if found else None,
+        confidence,
+        sync_z,
+        crc_ok,
+        offset_s,
+        soft,
+        corrected if found else 0,
+    )
 
 
 def bit_accuracy(detection: AudioDetection, payload: bytes) -> float:
