@@ -221,7 +221,7 @@ def register(app: typer.Typer) -> None:
         data_dir: Path | None = typer.Option(
             None, "--data-dir", help="Public data (default ../shared/data)."
         ),
-        epochs: int = typer.Option(6, "--epochs", min=1),
+        epochs: int = typer.Option(8, "--epochs", min=1),
         seed: int = typer.Option(13, "--seed"),
     ) -> None:
         """Train the built-in classifiers on the permissively licensed data sets."""

@@ -474,6 +474,12 @@ def _keyword_samples() -> list[Sample]:
 VALIDATION_EVERY = 10
 MAX_VALIDATION_FPR = 0.02  # per language, on the validation benign + hard-benign rows
 _OWN_BENIGN = ("benign_requests", "forbidden_questions_benign")
+_OWN_HARMFUL = ("harmful_requests",)
+# sample weights: the hand-written sets are small but closest to what users type
+HARD_BENIGN_WEIGHT = 8.0
+OWN_BENIGN_WEIGHT = 4.0
+OWN_HARMFUL_WEIGHT = 1.5
+INJECTION_POS_WEIGHT = 6.0  # class weight of jailbreak prompts, relative to balanced
 
 
 def _is_validation(text: str) -> bool:
@@ -507,7 +513,7 @@ def train(
     output_dir: Path | None = None,
     *,
     data_dir: Path | None = None,
-    epochs: int = 6,
+    epochs: int = 8,
     seed: int = 13,
     log: bool = False,
 ) -> dict[str, object]:
@@ -548,11 +554,15 @@ def train(
         n_pos = max(float(y.sum()), 1.0)
         n_neg = max(len(y) - n_pos, 1.0)
         sw[y == 1] = pos_weight * n_neg / n_pos
-        sw[np.array([s.label == "hard_benign" for s in samples])] *= 8.0
-        sw[np.array([s.source.startswith(_OWN_BENIGN) for s in samples])] *= 4.0
+        sw[np.array([s.label == "hard_benign" for s in samples])] *= HARD_BENIGN_WEIGHT
+        sw[np.array([s.source.startswith(_OWN_BENIGN) for s in samples])] *= OWN_BENIGN_WEIGHT
+        sw[np.array([s.source.startswith(_OWN_HARMFUL) for s in samples])] *= OWN_HARMFUL_WEIGHT
         return y, sw
 
-    for name, pos, pw, words in (("injection", "injection", 1.0, False), ("harmful", "harmful", 1.0, True)):
+    for name, pos, pw, words in (
+        ("injection", "injection", INJECTION_POS_WEIGHT, False),
+        ("harmful", "harmful", 1.0, True),
+    ):
         y, sw = weights(pos, pw)
         xd, vf = designs[words]
         w, b = _fit_binary(xd, y, sw, l2=1e-7, epochs=epochs)
