@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from aigis.errors import ConfigError, InputError
 from aigis.guard.detectors import Detector, Finding, ScanContext, Span, detector_class, detector_names
 from aigis.guard.detectors.base import Direction, Source
@@ -104,9 +106,10 @@ class Verdict:
 
 def detect_lang(text: str) -> str:
     """'zh' when Han characters make up a fair share of the letters, else 'en'."""
-    head = text[:2000]
-    han = sum(1 for c in head if "\u4e00" <= c <= "\u9fff")
-    latin = sum(1 for c in head if c.isascii() and c.isalpha())
+    cps = np.frombuffer(text[:2000].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    han = int(np.count_nonzero((cps >= 0x4E00) & (cps <= 0x9FFF)))
+    folded = cps | 0x20
+    latin = int(np.count_nonzero((folded >= 0x61) & (folded <= 0x7A)))  # ASCII letters
     return "zh" if han and han * 3 >= latin else "en"
 
 

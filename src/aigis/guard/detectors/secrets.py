@@ -7,8 +7,11 @@ import math
 import re
 from collections import Counter
 
+import ahocorasick_rs
+
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
-from aigis.guard.detectors.pii import SpanSet
+from aigis.guard.detectors.pii import SpanSet, _anchored
+from aigis.guard.lexicon import lower_same_length
 
 CLAUSES = ("3.1.2(d)", "4.2.2(b)")
 
@@ -38,8 +41,39 @@ _KEYWORD_RE = re.compile(
     r"(?i:password|passwd|pwd|secret|token|api[_\- ]?key|access[_\- ]?key|private[_\- ]?key|credential|auth)"
     r"|密码|口令|密钥|令牌|秘钥|私钥"
 )
+# literals one of which each token pattern contains: a pattern runs only when one occurs in the text
+_TOKEN_LITERALS: dict[str, tuple[str, ...]] = {
+    "AWS_ACCESS_KEY": ("AKIA", "ASIA", "AGPA", "AIDA", "AROA"),
+    "ALIYUN_ACCESS_KEY": ("LTAI",),
+    "TENCENT_SECRET_ID": ("AKID",),
+    "GOOGLE_API_KEY": ("AIza",),
+    "GITHUB_TOKEN": ("gh", "github_pat_"),
+    "GITLAB_TOKEN": ("glpat-",),
+    "SLACK_TOKEN": ("xox",),
+    "STRIPE_KEY": ("_live_",),
+    "OPENAI_API_KEY": ("sk-",),
+    "JWT": ("eyJ",),
+    "PRIVATE_KEY": ("-----BEGIN ",),
+}
+# the (lower-cased) words a key-word match starts with: the key-word pattern is tried only there
+_KEYWORD_WORDS = ["password", "passwd", "pwd", "secret", "token", "api", "access", "private", "credential"]
+_KEYWORD_WORDS += ["auth", "密码", "口令", "密钥", "令牌", "秘钥", "私钥"]
+_KEYWORD_STARTS = ahocorasick_rs.AhoCorasick(
+    _KEYWORD_WORDS,
+    matchkind=ahocorasick_rs.MatchKind.Standard,
+)
 _VALUE_RE = re.compile(r"[\"'`]?([A-Za-z0-9+/=_\-.!@#$%^&*~]{8,200})")
 _ASSIGN_CHARS = frozenset(" \t:=：是为\"'`")
+
+
+def _keyword_starts(text: str) -> list[int]:
+    low = lower_same_length(text)
+    try:
+        found = _KEYWORD_STARTS.find_matches_as_indexes(low, overlapping=True)
+    except UnicodeEncodeError:  # lone surrogates: same length, never part of a key word
+        clean = re.sub("[\ud800-\udfff]", "\ufffd", low)
+        found = _KEYWORD_STARTS.find_matches_as_indexes(clean, overlapping=True)
+    return sorted({start for _, start, _ in found})
 
 
 def entropy(value: str) -> float:
@@ -70,6 +104,8 @@ class SecretsDetector(Detector):
             found.append(Finding(self.name, category, score, Span(start, end), CLAUSES, why, text[start:end]))
 
         for category, pattern, score in _TOKENS:
+            if not any(lit in text for lit in _TOKEN_LITERALS[category]):
+                continue
             for m in pattern.finditer(text):
                 add(category, m.start(), m.end(), score, f"{category.lower().replace('_', ' ')} format")
         if "PRIVATE KEY" in text:
@@ -86,7 +122,7 @@ class SecretsDetector(Detector):
                             text[f.span.start : m.end()],
                         )
                         break
-        for m in _KEYWORD_RE.finditer(text):
+        for m in _anchored(_KEYWORD_RE, text, _keyword_starts(text)):
             # the value must follow the key word within a few characters of assignment punctuation
             pos = m.end()
             limit = min(len(text), pos + 12)
