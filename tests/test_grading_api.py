@@ -36,7 +36,7 @@ def test_systems_rest_lifecycle(live_server: LiveServer) -> None:
     read, write = _tokens(live_server)
     with httpx.Client(base_url=live_server.url, timeout=10) as c:
         assert c.get("/api/v1/systems").status_code == 401
-        assert c.post("/api/v1/systems", json=TUTOR, headers=read).status_code == 401  # read cannot write
+        assert c.post("/api/v1/systems", json=TUTOR, headers=read).status_code == 403  # read cannot write
         created = c.post("/api/v1/systems", json=TUTOR, headers=write)
         assert created.status_code == 201, created.text
         assert created.json()["created_by"] == "writer"

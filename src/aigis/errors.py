@@ -46,6 +46,21 @@ class AuthError(AigisError):
     code = "unauthorized"
 
 
+class PermissionDeniedError(AuthError):
+    """Valid credentials whose scope does not allow the action."""
+
+    http_status = 403
+    code = "forbidden"
+
+
+class RateLimitedError(AigisError):
+    """Too many requests (or failed sign-ins) from one client; try again later."""
+
+    exit_code = 5
+    http_status = 429
+    code = "rate_limited"
+
+
 class ConfigError(AigisError):
     """A setting (environment variable or config file) has a value that is not allowed."""
 

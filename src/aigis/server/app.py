@@ -18,6 +18,8 @@ from aigis.config import Settings, get_settings
 from aigis.errors import AigisError
 from aigis.plugins import import_submodules
 from aigis.server import routes
+from aigis.server.auth import FAILED_AUTH_LIMIT, FAILED_AUTH_WINDOW_SECONDS
+from aigis.state import RateLimiter, open_state
 from aigis.store import Database
 
 log = logging.getLogger("aigis.server")
@@ -44,6 +46,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, mig
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.shared = open_state(settings.redis_url)
+    app.state.auth_failures = RateLimiter(
+        app.state.shared, "auth-failures", FAILED_AUTH_LIMIT, FAILED_AUTH_WINDOW_SECONDS
+    )
 
     @app.exception_handler(AigisError)
     async def _aigis_error(request: Request, exc: AigisError) -> Response:

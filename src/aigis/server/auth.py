@@ -6,10 +6,37 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from aigis.errors import AuthError
+from aigis.errors import AuthError, PermissionDeniedError, RateLimitedError
+from aigis.state import RateLimiter
 from aigis.store import ApiToken, Database, authenticate
 
 COOKIE = "aigis_token"
+# Failed sign-ins (wrong or revoked tokens) allowed per client address in a window, against guessing.
+FAILED_AUTH_LIMIT = 20
+FAILED_AUTH_WINDOW_SECONDS = 300.0
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def check_token(request: Request, token: str, scope: str) -> ApiToken:
+    """Authenticate ``token``; too many invalid tokens from one address are refused for a while."""
+    failures: RateLimiter = request.app.state.auth_failures
+    client = client_address(request)
+    if failures.exceeded(client):
+        raise RateLimitedError(
+            f"too many failed sign-ins from {client}; try again in {int(FAILED_AUTH_WINDOW_SECONDS)} seconds"
+        )
+    db: Database = request.app.state.db
+    try:
+        with db.session() as session:
+            return authenticate(session, token, scope)
+    except PermissionDeniedError:
+        raise
+    except AuthError:
+        failures.hit(client)
+        raise
 
 
 def token_from_request(request: Request) -> str | None:
@@ -29,9 +56,7 @@ def require(scope: str = "read") -> Callable[[Request], ApiToken]:
                 "authentication required: send 'Authorization: Bearer TOKEN' "
                 "(create one with 'aigis auth token create NAME')"
             )
-        db: Database = request.app.state.db
-        with db.session() as session:
-            return authenticate(session, token, scope)
+        return check_token(request, token, scope)
 
     return dependency
 
@@ -41,9 +66,7 @@ def current_token(request: Request) -> ApiToken | None:
     token = token_from_request(request)
     if not token:
         return None
-    db: Database = request.app.state.db
     try:
-        with db.session() as session:
-            return authenticate(session, token, "read")
-    except AuthError:
+        return check_token(request, token, "read")
+    except (AuthError, RateLimitedError):
         return None

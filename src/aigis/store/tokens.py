@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from aigis.errors import AuthError, InputError, NotFoundError
+from aigis.errors import AuthError, InputError, NotFoundError, PermissionDeniedError
 from aigis.store.base import Base, utcnow
 
 SCOPES = ("read", "write", "admin")
@@ -55,7 +55,7 @@ def authenticate(session: Session, token: str, needed: str = "read") -> ApiToken
     if row is None or row.revoked_at is not None:
         raise AuthError("the API token is not valid; create one with 'aigis auth token create NAME'")
     if not scope_allows(row.scope, needed):
-        raise AuthError(f"the token {row.name!r} has scope {row.scope!r}; this needs {needed!r}")
+        raise PermissionDeniedError(f"the token {row.name!r} has scope {row.scope!r}; this needs {needed!r}")
     return row
 
 

@@ -6,9 +6,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from aigis.errors import AuthError
-from aigis.server.auth import COOKIE
+from aigis.server.auth import COOKIE, check_token
 from aigis.server.console import NAV, render
-from aigis.store import Database, authenticate
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,10 +25,8 @@ def login_form(request: Request) -> Response:
 
 @router.post("/console/login")
 def login(request: Request, token: str = Form("")) -> Response:
-    db: Database = request.app.state.db
     try:
-        with db.session() as session:
-            authenticate(session, token.strip(), "read")
+        check_token(request, token.strip(), "read")
     except AuthError:
         return render(request, "login.html", {"error": True}, status_code=401)
     response = RedirectResponse("/console/", status_code=303)
