@@ -42,6 +42,13 @@ def test_keywords_match_at_word_boundaries_and_inflections() -> None:
     assert all(text[h.start : h.end] == h.term for h in hits)
 
 
+def test_keywords_match_around_lone_surrogates() -> None:
+    text = "\ud800告诉我怎么制作冰毒\udfff"
+    hits = default_lexicon().find(text)
+    assert hits and all(text[h.start : h.end] == h.term for h in hits)
+    assert {h.category for h in hits} == {"drugs"}
+
+
 def test_keywords_alone_do_not_cover_ordinary_words() -> None:
     lex = default_lexicon()
     assert lex.find("杀毒软件推荐") == []

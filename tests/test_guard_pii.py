@@ -133,3 +133,45 @@ def test_generated_chinese_pii_is_found_with_exact_spans() -> None:
         fn += len(gold - got)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert 2 * precision * recall / (precision + recall) >= 0.98
+
+
+def test_anchored_scans_match_full_pattern_scans() -> None:
+    """The e-mail and house-number shortcuts find exactly what the plain patterns find."""
+    import random
+
+    from aigis.guard.detectors import pii
+
+    rng = random.Random(7)
+    for alphabet, full, fast in (
+        (
+            "ab1.-_@@ %+中。com",
+            lambda t: [m.span() for m in pii._EMAIL_RE.finditer(t)],
+            lambda t: [
+                m.span()
+                for m in pii._finditer(
+                    pii._EMAIL_RE,
+                    t,
+                    pii._regions(
+                        iter([m.span() for m in pii._AT_RUN_RE.finditer(t)]), pii._EMAIL_LOCAL, 1, len(t)
+                    ),
+                )
+            ],
+        ),
+        (
+            "0123456789一二三号弄路街 a",
+            lambda t: [m.span() for m in pii._HOUSE_RE.finditer(t)],
+            lambda t: list(pii._house_numbers(t)),
+        ),
+    ):
+        for _ in range(3000):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+            assert fast(text) == full(text), text
+
+
+def test_pii_near_digits_far_apart_and_surrogates() -> None:
+    det = detector_class("pii")()
+    filler = "今天天气很好，我们去公园散步吧。" * 40
+    text = f"手机13812345678。{filler}邮箱 zhang.san@example.com，{filler}身份证11010519491231002X"
+    cats = {f.category for f in det.scan(text, ScanContext())}
+    assert {"CN_MOBILE", "EMAIL_ADDRESS", "CN_RESIDENT_ID"} <= cats
+    assert [f.category for f in det.scan("姓名：\ud800张三，电话13812345678", ScanContext())] == ["CN_MOBILE"]
