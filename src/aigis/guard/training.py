@@ -478,8 +478,8 @@ _OWN_HARMFUL = ("harmful_requests",)
 # sample weights: the hand-written sets are small but closest to what users type
 HARD_BENIGN_WEIGHT = 8.0
 OWN_BENIGN_WEIGHT = 4.0
-OWN_HARMFUL_WEIGHT = 1.5
-INJECTION_POS_WEIGHT = 6.0  # class weight of jailbreak prompts, relative to balanced
+OWN_HARMFUL_WEIGHT = 2.5
+INJECTION_POS_WEIGHT = 8.0  # class weight of jailbreak prompts, relative to balanced
 
 
 def _is_validation(text: str) -> bool:
