@@ -7,8 +7,10 @@ them, so most requests never pay for a model call.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -289,10 +291,60 @@ class ModelDetector(Detector):
             return self._error(exc)
 
 
+_CATEGORIES: dict[str, Category] = {
+    c.name: c
+    for c in (
+        _VIOLENCE,
+        _CRIME,
+        _PORN,
+        _DEFAME,
+        _ADVICE,
+        _PRIVACY,
+        _IP,
+        _WEAPONS,
+        _HATE,
+        _SELF_HARM,
+        _POLITICAL,
+        _CYBER,
+        _JAILBREAK,
+        _UNETHICAL,
+    )
+}
+
+
+def onnx_features(text: str, dim: int) -> list[float]:
+    """The hashed bag of characters fed to float-input ONNX classifiers.
+
+    Every character and every pair of adjacent characters of the (normalized, lower-cased) text is
+    hashed with CRC-32 of its UTF-8 bytes into ``dim`` buckets; the counts are scaled to unit length.
+    """
+    vec = [0.0] * dim
+    low = text.lower()
+    for i, ch in enumerate(low):
+        vec[zlib.crc32(ch.encode("utf-8", "surrogatepass")) % dim] += 1.0
+        if i + 1 < len(low):
+            vec[zlib.crc32(low[i : i + 2].encode("utf-8", "surrogatepass")) % dim] += 1.0
+    norm = math.sqrt(sum(v * v for v in vec))
+    return [v / norm for v in vec] if norm else vec
+
+
+_CONTRACT = (
+    "an ONNX text classifier must have one input, either a string tensor of shape [N, 1] (the raw "
+    "text, e.g. a scikit-learn pipeline exported with skl2onnx) or a float tensor of shape [N, D] with "
+    "a fixed D (the hashed bag of characters, see docs/guard.md), and a last output of class "
+    "probabilities of shape [N, C] (or a ZipMap list of label → probability)"
+)
+
+
 @register_detector
 class OnnxDetector(Detector):
-    """A local ONNX text classifier that takes a string tensor (for example a scikit-learn pipeline
-    exported with skl2onnx) and returns class probabilities; needs the optional onnxruntime package."""
+    """A local ONNX text classifier loaded by path; needs the optional onnxruntime package.
+
+    Input: a string tensor [N, 1] with the text, or a float tensor [N, D] with :func:`onnx_features`.
+    Output: the last output holds class probabilities [N, C] in the order of ``labels`` (or a ZipMap).
+    Each label in ``unsafe_labels`` whose probability reaches ``threshold`` is a finding; its category
+    is ``categories[label]``, else ``category``, else the label itself.
+    """
 
     name = "onnx"
     clauses = BASE_CLAUSES
@@ -303,35 +355,97 @@ class OnnxDetector(Detector):
         path: str = "",
         labels: list[str] | None = None,
         unsafe_labels: list[str] | None = None,
-        category: str = "unsafe",
+        category: str = "",
+        categories: dict[str, str] | None = None,
+        threshold: float = 0.5,
         band: list[float] | None = None,
     ) -> None:
-        if not path or not os.path.exists(path):
+        if not path or not os.path.isfile(path):
             raise ConfigError(f"detectors.onnx.path: model file {path!r} does not exist")
         try:
             import onnxruntime
         except ImportError:
             raise ConfigError(
                 "detectors.onnx: the onnxruntime package is not installed; "
-                "install it with 'pip install onnxruntime'"
+                "install it with 'pip install aigis[onnx]' or 'pip install onnxruntime'"
             ) from None
-        self.session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
-        self.input_name = self.session.get_inputs()[0].name
-        self.labels = labels or ["safe", "unsafe"]
+        try:
+            self.session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own exception types for unreadable models
+            raise ConfigError(
+                f"detectors.onnx.path: {path!r} is not a valid ONNX model "
+                f"({type(exc).__name__}: {str(exc)[:200]})"
+            ) from None
+        inputs = self.session.get_inputs()
+        if len(inputs) != 1:
+            raise ConfigError(f"detectors.onnx.path: {path!r} has {len(inputs)} inputs; {_CONTRACT}")
+        inp = inputs[0]
+        shape = list(inp.shape)
+        self.input_name: str = inp.name
+        self.dim = 0
+        if inp.type == "tensor(string)" and len(shape) == 2 and shape[1] in (1, None, "None"):
+            self.kind = "string"
+        elif inp.type == "tensor(float)" and len(shape) == 2 and isinstance(shape[1], int) and shape[1] > 0:
+            self.kind = "features"
+            self.dim = shape[1]
+        else:
+            raise ConfigError(
+                f"detectors.onnx.path: {path!r} takes input {inp.name!r} of type {inp.type} and shape "
+                f"{shape}; {_CONTRACT}"
+            )
+        self.labels = list(labels or ["safe", "unsafe"])
+        out = self.session.get_outputs()[-1]
+        classes = out.shape[-1] if out.type.startswith("tensor") and out.shape else None
+        if isinstance(classes, int) and classes != len(self.labels):
+            raise ConfigError(
+                f"detectors.onnx.labels: the model {path!r} outputs {classes} class probabilities but "
+                f"{len(self.labels)} labels are configured ({', '.join(self.labels)})"
+            )
         self.unsafe = set(unsafe_labels or [lb for lb in self.labels if lb != "safe"])
+        unknown = sorted(self.unsafe - set(self.labels))
+        if unknown:
+            raise ConfigError(
+                f"detectors.onnx.unsafe_labels: {', '.join(unknown)} not among the labels "
+                f"({', '.join(self.labels)})"
+            )
+        if not 0.0 < threshold <= 1.0:
+            raise ConfigError(f"detectors.onnx.threshold: {threshold} is not allowed; use 0 < t <= 1")
+        self.threshold = float(threshold)
         self.category = category
+        self.categories = dict(categories or {})
         self.band = (float(band[0]), float(band[1])) if band else (0.2, 0.8)
 
-    def scan(self, text: str, context: ScanContext) -> list[Finding]:
+    def predict(self, text: str) -> dict[str, float]:
+        """Class probabilities for one text, keyed by label."""
         import numpy as np
 
-        outputs = self.session.run(None, {self.input_name: np.array([[text]])})
+        if self.kind == "string":
+            feed = np.array([[text]], dtype=object)
+        else:
+            feed = np.array([onnx_features(text, self.dim)], dtype=np.float32)
+        outputs = self.session.run(None, {self.input_name: feed})
         probs = outputs[-1][0]
         if isinstance(probs, dict):
-            scores = {str(k): float(v) for k, v in probs.items()}
-        else:
-            scores = {self.labels[i]: float(p) for i, p in enumerate(probs)}
-        unsafe = max((v for k, v in scores.items() if k in self.unsafe), default=0.0)
-        if unsafe < 0.5:
-            return []
-        return [Finding(self.name, self.category, unsafe, None, BASE_CLAUSES, "ONNX classifier")]
+            return {str(k): float(v) for k, v in probs.items()}
+        return {self.labels[i]: float(p) for i, p in enumerate(probs) if i < len(self.labels)}
+
+    def scan(self, text: str, context: ScanContext) -> list[Finding]:
+        findings = []
+        for label, p in sorted(self.predict(text).items(), key=lambda kv: -kv[1]):
+            if label not in self.unsafe or p < self.threshold:
+                continue
+            name = self.categories.get(label) or self.category or label
+            cat = _CATEGORIES.get(name)
+            findings.append(
+                Finding(
+                    self.name,
+                    name,
+                    round(p, 4),
+                    None,
+                    BASE_CLAUSES + (cat.clauses if cat else ()),
+                    f"ONNX classifier: {label} with probability {p:.2f}",
+                    "",
+                    {"label": label},
+                )
+            )
+        return findings
