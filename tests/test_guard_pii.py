@@ -175,3 +175,51 @@ def test_pii_near_digits_far_apart_and_surrogates() -> None:
     cats = {f.category for f in det.scan(text, ScanContext())}
     assert {"CN_MOBILE", "EMAIL_ADDRESS", "CN_RESIDENT_ID"} <= cats
     assert [f.category for f in det.scan("姓名：\ud800张三，电话13812345678", ScanContext())] == ["CN_MOBILE"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # crosswoz: "路痴" (someone with no sense of direction) after "我是" is not a name
+        "东极仙谷自然风景区的电话是多少，我觉得我是路痴，万一找不到了，可以致电。",
+        # kdconv: the band "鲍家街43号" is not a street address
+        "知道啊，他是鲍家街43号乐队发起人，主唱。",
+        "他是鲍家街43号乐队发起人 。",
+        "是的，是的，他是鲍家街43号乐队发起人。",
+        "是呀，而且他还是 鲍家街43号乐队发起人 ，自幼便在中央音乐学院附小、附中学习小提琴。",
+        "我是路人，随便问问",
+        "你叫做什么？",
+    ],
+)
+def test_benign_chinese_sentences_have_no_pii(text: str) -> None:
+    assert [(c, v) for c, v in _cats("pii", text) if c != "CN_LANDLINE"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        # the words before an address are not part of it
+        ("你好，你去过方家胡同46号吗？", "方家胡同46号"),
+        (
+            "花园遂废1963年郭沫若由西四大院胡同5号迁入，直到1978年6月病逝。",
+            "西四大院胡同5号",
+        ),
+        ("他住在北京市东城区景山前街4号", "北京市东城区景山前街4号"),
+    ],
+)
+def test_chinese_address_spans_start_at_the_address(text: str, address: str) -> None:
+    assert _cats("pii", text) == [("CN_ADDRESS", address)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("我是张伟，有事找我", "张伟"),
+        ("联系人：王想，电话见下", "王想"),  # "想" is a given name here
+        ("麻烦转告奚志强，明天回电", "奚志强"),
+        ("姓名冼磊，男", "冼磊"),
+        ("我叫路明，来自上海", "路明"),
+    ],
+)
+def test_chinese_names_still_found(text: str, name: str) -> None:
+    assert ("PERSON", name) in _cats("pii", text)

@@ -274,6 +274,16 @@ _ROAD_SUFFIXES = ("大道", "胡同", "路", "街", "道", "巷", "村", "镇", 
 _ADMIN_CHARS = frozenset("省市区县州旗")
 _STREET_SUFFIXES = ("大道", "胡同", "路", "街", "巷")
 _ADDRESS_LEAD = frozenset("住在于是到寄送址位家")
+# characters that end the words before an address ("他是", "你去过", "郭沫若由"): the address starts after
+# the last of them when no province name marks its start
+_ADDRESS_STOP = frozenset("他她它你我们过去由被把向往的了和与及")
+# a "street + number" directly followed by these is the name of a band or a team ("鲍家街43号乐队")
+_ADDRESS_NOT_AFTER = ("乐队", "乐团", "组合", "剧团", "战队", "球队")
+# characters that do not occur in Chinese given names: "我是路痴", "我是路人", "叫做什么"
+_NOT_GIVEN_NAME = frozenset(
+    "痴呆傻笨蠢憨懒馋盲迷控粉货鬼人者们的了吗呢吧啊呀么什谁哪这那个不没是在要会能说去来过给让被把着"
+    "对错病疯狂穷胖瘦丑吃喝玩看听问答讲"
+)
 _NAME_CONTEXT_RE = re.compile(
     r"(?:姓名|名字|联系人|收件人|收货人|患者|申请人|户主|法人|我叫|我是|本人|叫做|转告|[Cc]ontact)[:：是为\s]{0,3}"
     r"([\u4e00-\u9fff·]{2,4})"
@@ -296,6 +306,7 @@ _SURNAMES = frozenset(
     "桑郎甄丛仲虞敖巩明佘池查麻苑迟邝洪萧黎滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹姚邵湛汪祁毛禹狄米贝明臧计伏"
     "成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫经房裘缪干解应宗丁"
     "阎鞠帅赖宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿储靳汲邴糜松井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫"
+    "冶冼奚索祖盖盘卿戎"
     "欧阳司马上官诸葛东方皇甫尉迟公孙慕容长孙宇文"
 )
 _PHONE_CONTEXT = (
@@ -518,6 +529,7 @@ def _address(text: str, house_start: int, house_end: int, emit: Emit) -> None:
     cut = min((i for i in (window.find(p) for p in _PROVINCES_ZH) if i >= 0), default=-1)
     if cut < 0:
         cut = max((window.rfind(m) + len(m) for m in _ADDRESS_MARKERS if window.rfind(m) >= 0), default=0)
+        cut = max(cut, max((i + 1 for i, c in enumerate(window) if c in _ADDRESS_STOP), default=0))
     start += cut
     while start < house_start and text[start] in _ADDRESS_LEAD:
         start += 1
@@ -526,6 +538,8 @@ def _address(text: str, house_start: int, house_end: int, emit: Emit) -> None:
     has_admin = any(c in _ADMIN_CHARS for c in text[start:house_start])
     if not has_admin and not before.endswith(_STREET_SUFFIXES):
         return  # "柳沟村15号": a village house number alone is too weak
+    if text.startswith(_ADDRESS_NOT_AFTER, house_end):
+        return
     unit = _UNIT_RE.match(text, house_end)
     end = unit.end() if unit else house_end
     emit("CN_ADDRESS", start, end, 0.85 if has_admin else 0.7, "street address with a house number")
@@ -633,6 +647,8 @@ class PiiDetector(Detector):
                 start = m.start(1)
                 for length in (3, 2):
                     end = start + length
+                    if any(c in _NOT_GIVEN_NAME for c in text[start + 1 : end]):
+                        continue
                     if end <= m.end(1) and (
                         end >= len(text) or text[end] in _NAME_END or text[end : end + 2] in _NAME_TITLES
                     ):
