@@ -37,3 +37,12 @@ def api_key(env_var: str | None) -> str | None:
             f"--api-key-env: environment variable {env_var} is not set; export it with the API key"
         )
     return value
+
+
+def json_headers(extra: dict[str, str] | None, api_key_env: str | None) -> dict[str, str]:
+    """JSON request headers, with a bearer key read from ``api_key_env`` when one is set."""
+    headers = {"content-type": "application/json", **(extra or {})}
+    key = api_key(api_key_env)
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    return headers

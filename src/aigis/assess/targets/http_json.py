@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from aigis.assess.targets.base import Limits, Message, Target, TargetError, TargetResponse, register_target
-from aigis.assess.targets.http_common import api_key, make_client, status_error, transport_error
+from aigis.assess.targets.http_common import json_headers, make_client, status_error, transport_error
 from aigis.errors import InputError
 
 
@@ -77,10 +77,7 @@ class HttpJson(Target):
         )
         self.usage_paths = usage_paths or {}
         self.api_key_env = api_key_env
-        self.headers = {"content-type": "application/json", **(headers or {})}
-        key = api_key(api_key_env)
-        if key:
-            self.headers["authorization"] = f"Bearer {key}"
+        self.headers = json_headers(headers, api_key_env)
         self._client: httpx.AsyncClient | None = None
 
     @classmethod

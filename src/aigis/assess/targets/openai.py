@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from aigis.assess.targets.base import Limits, Message, Target, TargetError, TargetResponse, register_target
-from aigis.assess.targets.http_common import api_key, make_client, status_error, transport_error
+from aigis.assess.targets.http_common import json_headers, make_client, status_error, transport_error
 from aigis.errors import InputError
 
 
@@ -41,10 +41,7 @@ class OpenAIChat(Target):
         self.stream = stream
         self.temperature = temperature
         self.max_tokens = max_tokens
-        self.headers = {"content-type": "application/json", **(headers or {})}
-        key = api_key(api_key_env)
-        if key:
-            self.headers["authorization"] = f"Bearer {key}"
+        self.headers = json_headers(headers, api_key_env)
         self._client: httpx.AsyncClient | None = None
 
     @classmethod
