@@ -128,10 +128,10 @@ def _md_cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(report: ReportData) -> str:
+def summary_rows(report: ReportData) -> list[tuple[str, Any]]:
+    """The run's key facts as (label key, value), shared by the Markdown and HTML reports."""
     lang, s, run = report.lang, report.summary, report.run
-    out = [f"# {t('title', lang)} — {run['id']}", ""]
-    for key, value in (
+    return [
         ("suite", run["suite"]),
         ("target", run["target"]),
         ("status", run["status"]),
@@ -142,8 +142,14 @@ def render_markdown(report: ReportData) -> str:
         ("attempts", s.get("attempts")),
         ("errors", s.get("errors")),
         ("tokens", f"{s['tokens']['prompt']} + {s['tokens']['completion']}"),
-        ("latency", f"p50 {s['latency_ms']['p50']} ms, p95 {s['latency_ms']['p95']} ms"),
-    ):
+        ("latency", f"p50 {s['latency_ms']['p50']} ms · p95 {s['latency_ms']['p95']} ms"),
+    ]
+
+
+def render_markdown(report: ReportData) -> str:
+    lang, s, run = report.lang, report.summary, report.run
+    out = [f"# {t('title', lang)} — {run['id']}", ""]
+    for key, value in summary_rows(report):
         out.append(f"- **{t(key, lang)}**: {_md_cell(value)}")
     out += [
         "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aigis.assess.report import ReportData, _ci, _pct, t
+from aigis.assess.report import ReportData, _pct, summary_rows, t
 from aigis.assess.suggestions import for_category
 
 CSS = """
@@ -108,20 +108,7 @@ def heatmap(data: dict[str, dict[str, dict[str, Any]]], title: str) -> str:
 def render_html(report: ReportData) -> str:
     lang, s, run = report.lang, report.summary, report.run
     e = escape
-    head = [
-        ("run", run["id"]),
-        ("suite", run["suite"]),
-        ("target", run["target"]),
-        ("status", run["status"]),
-        ("system", run.get("system_name") or t("none", lang)),
-        ("clauses", ", ".join(run.get("clauses") or [])),
-        ("config_hash", run["config_hash"][:16]),
-        ("overall", f"{_pct(s['overall']['rate'])} ({_ci(s['overall'])}, n={s['overall']['n']})"),
-        ("attempts", s.get("attempts")),
-        ("errors", s.get("errors")),
-        ("tokens", f"{s['tokens']['prompt']} + {s['tokens']['completion']}"),
-        ("latency", f"p50 {s['latency_ms']['p50']} ms · p95 {s['latency_ms']['p95']} ms"),
-    ]
+    head = [("run", run["id"]), *summary_rows(report)]
     out = [
         f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
         f"<title>{e(t('title', lang))} {e(run['id'])}</title><style>{CSS}</style></head><body>",
