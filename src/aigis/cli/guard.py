@@ -8,9 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from aigis.cli.output import OutputFormat, console, dump_json, emit_data, table
+from aigis.cli.output import OutputFormat, console, dump_json, emit_data, progress_bar, table
 from aigis.errors import ConfigError, InputError
 from aigis.i18n import resolve_lang
 
@@ -112,15 +111,7 @@ def register(app: typer.Typer) -> None:
         total = 0
         sink = out.open("w", encoding="utf-8") if out else None
         try:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-                disable=fmt is not OutputFormat.table,
-            ) as progress:
+            with progress_bar(disable=fmt is not OutputFormat.table) as progress:
                 for path in files:
                     rows = list(read_records(path, text_column))
                     task = progress.add_task(path.name, total=len(rows))
@@ -171,15 +162,7 @@ def register(app: typer.Typer) -> None:
         from aigis.guard.evaluate import evaluate, to_html
 
         g = _guard(policy)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=fmt is not OutputFormat.table,
-        ) as progress:
+        with progress_bar(disable=fmt is not OutputFormat.table) as progress:
             task = progress.add_task(dataset.name, total=limit)
             result = evaluate(
                 g,

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from aigis.cli.output import OutputFormat, console, console_err, emit_data, table
+from aigis.cli.output import OutputFormat, console, emit_data, progress_bar, table
 from aigis.i18n import resolve_lang
 
 LangOpt = typer.Option(None, "--lang", "-l", help="zh or en (default: AIGIS_LANG, then the locale).")
@@ -141,15 +140,7 @@ def register(app: typer.Typer) -> None:
         extras = v.default_extras(watermark=watermark, c2pa=c2pa, explicit=explicit)
         files = list(v.iter_files(paths))
         workers = jobs or (os.cpu_count() or 1)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console_err,
-            transient=True,
-            disable=not sys.stderr.isatty(),
-        ) as bar:
+        with progress_bar(disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("核验" if chosen == "zh" else "verify", total=len(files))
             results = v.verify_paths(
                 files, jobs=workers, extras=extras, progress=lambda n: bar.advance(task, n)

@@ -10,6 +10,14 @@ from typing import Any
 import yaml
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 console = Console()
@@ -44,3 +52,17 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     for row in rows:
         t.add_row(*(escape("" if v is None else str(v)) for v in row))
     return t
+
+
+def progress_bar(disable: bool = False) -> Progress:
+    """The standard progress bar for long work: on standard error, so it never mixes with output."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console_err,
+        transient=True,
+        disable=disable,
+    )
