@@ -187,7 +187,25 @@ class _Core:
         )
 
 
-class OutputStream:
+class _StreamResult:
+    """What a finished (or stopped) stream tells: its verdict, whether it was blocked, its timing."""
+
+    _core: _Core
+
+    @property
+    def verdict(self) -> Verdict | None:
+        return self._core.verdict
+
+    @property
+    def blocked(self) -> bool:
+        return self._core.blocked_verdict is not None
+
+    @property
+    def stats(self) -> StreamStats:
+        return self._core.stats
+
+
+class OutputStream(_StreamResult):
     """Iterate to get the checked text; afterwards ``verdict`` and ``stats`` describe the whole stream."""
 
     def __init__(
@@ -204,20 +222,8 @@ class OutputStream:
                 break
         yield from core.finish()
 
-    @property
-    def verdict(self) -> Verdict | None:
-        return self._core.verdict
 
-    @property
-    def blocked(self) -> bool:
-        return self._core.blocked_verdict is not None
-
-    @property
-    def stats(self) -> StreamStats:
-        return self._core.stats
-
-
-class AsyncOutputStream:
+class AsyncOutputStream(_StreamResult):
     """The async twin of :class:`OutputStream`: ``async for piece in guard.astream_output(chunks)``."""
 
     def __init__(
@@ -235,15 +241,3 @@ class AsyncOutputStream:
                 break
         for piece in core.finish():
             yield piece
-
-    @property
-    def verdict(self) -> Verdict | None:
-        return self._core.verdict
-
-    @property
-    def blocked(self) -> bool:
-        return self._core.blocked_verdict is not None
-
-    @property
-    def stats(self) -> StreamStats:
-        return self._core.stats

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from pydantic import BaseModel, Field
 
 from aigis.assess.redact import redact_attempts, redact_run
+from aigis.assess.runner import DEFAULT_SCORERS
 from aigis.server.auth import current_token, require
 from aigis.server.console import render as render_page
 from aigis.store import ApiToken, Database
@@ -24,7 +25,7 @@ class RunRequest(BaseModel):
     suite: str = "tc260"
     target: dict[str, Any]
     attacks: list[str] = Field(default_factory=lambda: ["default"])
-    scorers: list[str] = Field(default_factory=lambda: ["refusal", "match", "leak"])
+    scorers: list[str] = Field(default_factory=lambda: list(DEFAULT_SCORERS))
     scorer_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     seed: int = 0
     langs: list[str] = Field(default_factory=list)
