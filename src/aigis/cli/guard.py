@@ -206,15 +206,43 @@ def register(app: typer.Typer) -> None:
         ),
         epochs: int = typer.Option(8, "--epochs", min=1),
         seed: int = typer.Option(13, "--seed"),
+        semantic: bool = typer.Option(
+            False,
+            "--semantic/--no-semantic",
+            help="Also train the semantic tier's head (needs the aigis[embed] extra; several minutes).",
+        ),
+        semantic_only: bool = typer.Option(
+            False,
+            "--semantic-only",
+            help="Train only the semantic head, on the fast models already in place.",
+        ),
+        embedding_cache: Path | None = typer.Option(
+            None, "--embedding-cache", help="An .npz file of embeddings to reuse and extend across runs."
+        ),
     ) -> None:
         """Train the built-in classifiers on the permissively licensed data sets."""
         try:
+            from aigis.guard.training import _MODELS_DIR
             from aigis.guard.training import train as run_training
         except ImportError:
             raise ConfigError(
                 "training is not available: the module aigis.guard.training is missing from this installation"
             ) from None
-        summary = run_training(output_dir, data_dir=data_dir, epochs=epochs, seed=seed, log=True)
+        summary: dict[str, object] = {}
+        if not semantic_only:
+            summary = run_training(output_dir, data_dir=data_dir, epochs=epochs, seed=seed, log=True)
+        if semantic or semantic_only:
+            from aigis.guard.semantic import train_semantic
+
+            with progress_bar() as progress:
+                task = progress.add_task("embedding training rows", total=None)
+                summary["semantic"] = train_semantic(
+                    output_dir or _MODELS_DIR,
+                    data_dir=data_dir,
+                    seed=seed,
+                    cache=embedding_cache,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
         print(dump_json(summary))
 
     @policy_app.command("validate")

