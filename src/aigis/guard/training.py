@@ -226,8 +226,10 @@ def load_splits(data_dir: Path | None = None, *, seed: int = 13) -> dict[str, li
     atk_tr, clean_tr = _bipia(data, "train", rng)
     atk_te, clean_te = _bipia(data, "test", rng)
     # BIPIA's injected tasks are mostly ordinary requests ("What is the capital of Brazil?"): without the
-    # user's task they cannot be told from the document, so BIPIA only evaluates (cue phrases decide there).
-    del atk_tr, clean_tr
+    # user's task they cannot be told from the document, so BIPIA attacks only evaluate (cue phrases decide
+    # there); its clean training e-mails and tables train as benign documents.
+    del atk_tr
+    train += clean_tr
     ev["eval:indirect:en"] = atk_te
     ev["eval:benign_documents:en"] = clean_te
     train += [Sample(t, "injection", "zh", "injection_zh") for t in _own("injection_zh.txt", "train")]
