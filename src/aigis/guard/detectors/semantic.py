@@ -34,6 +34,7 @@ class SemanticDetector(Detector):
         model_dir: str | None = None,
     ) -> None:
         from aigis.guard.embedding import shared_encoder
+        from aigis.guard.gloss import gloss_table
         from aigis.guard.semantic import SemanticHead
 
         self.threshold = float(threshold)
@@ -41,6 +42,7 @@ class SemanticDetector(Detector):
         self.fast = HarmfulDetector(model_dir=Path(model_dir) if model_dir else None)
         self.head = SemanticHead.load(Path(head) if head else None)
         self.encoder = shared_encoder(encoder_dir)
+        gloss_table()  # parsed once here, so the first Chinese text does not wait for it
 
     def probability(self, text: str) -> tuple[float, float, tuple[int, int, tuple]]:  # type: ignore[type-arg]
         """(ensemble probability, fast probability, fast window and keyword hits)."""
