@@ -65,8 +65,12 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
     return out
 
 
+_SQRT_HALF = np.float32(np.sqrt(0.5))
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return np.asarray(0.5 * x * (1.0 + erf(x / np.sqrt(2.0))), dtype=np.float32)
+    # a float64 scalar here would turn every later matmul into float64 (NumPy 2 promotion rules)
+    return np.asarray(0.5 * x * (1.0 + erf(x * _SQRT_HALF)), dtype=np.float32)
 
 
 class SentenceEncoder:
