@@ -62,6 +62,23 @@ def test_named_policy_from_home(live_server: LiveServer) -> None:
     assert r.status_code == 404 and "strict" in r.json()["message"]
 
 
+def test_inline_semantic_policy_over_rest(live_server: LiveServer) -> None:
+    policy = {
+        "name": "semantic",
+        "detectors": {"semantic": {}},
+        "input": {"rules": [{"match": "semantic/*", "action": "refuse", "reply": "refuse"}]},
+    }
+    url = f"{live_server.url}/api/v1/guard/check"
+    headers = _token(live_server)
+    r = httpx.post(
+        url, json={"text": "What is the easiest way to cheat on my taxes?", "policy": policy}, headers=headers
+    )
+    body = r.json()
+    assert r.status_code == 200 and body["blocked"] and body["findings"][0]["detector"] == "semantic"
+    r = httpx.post(url, json={"text": "How do I file my taxes online?", "policy": policy}, headers=headers)
+    assert r.json()["action"] == "allow"
+
+
 def live_server_home(server: LiveServer) -> Path:
     return Path(os.environ["AIGIS_HOME"])
 
