@@ -222,7 +222,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Train the built-in classifiers on the permissively licensed data sets."""
         try:
-            from aigis.guard.training import _MODELS_DIR
             from aigis.guard.training import train as run_training
         except ImportError:
             raise ConfigError(
@@ -237,7 +236,7 @@ def register(app: typer.Typer) -> None:
             with progress_bar() as progress:
                 task = progress.add_task("embedding training rows", total=None)
                 summary["semantic"] = train_semantic(
-                    output_dir or _MODELS_DIR,
+                    output_dir,
                     data_dir=data_dir,
                     seed=seed,
                     cache=embedding_cache,

@@ -16,7 +16,6 @@ import json
 import math
 import random
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
@@ -26,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from aigis.errors import ConfigError
+from aigis.guard.gloss import gloss
 from aigis.guard.models import detect_lang
 
 if TYPE_CHECKING:
@@ -48,8 +49,6 @@ HARD_BENIGN_WEIGHT = 4.0
 
 def encoder_text(text: str, lang: str | None = None) -> str:
     """What the sentence model reads for ``text``: English as is, Chinese as an English gloss."""
-    from aigis.guard.gloss import gloss
-
     if (lang or detect_lang(text)) == "zh":
         return gloss(text[:ZH_CHARS])
     return text[:EN_CHARS]
@@ -244,7 +243,7 @@ def embed_cached(
 
 
 def train_semantic(
-    output_dir: Path,
+    output_dir: Path | None = None,
     *,
     data_dir: Path | None = None,
     seed: int = 13,
@@ -254,18 +253,25 @@ def train_semantic(
     log: bool = False,
 ) -> dict[str, object]:
     """Fit the semantic head on the fast models' training split; needs the fast models in ``output_dir``
-    (their harmful score is part of the ensemble). Writes ``output_dir/semantic.npz``. ``cache`` is an
+    (default: the package's models; their harmful score is part of the ensemble). Writes
+    ``semantic.npz`` there. ``cache`` is an
     ``.npz`` file of embeddings by text hash, read and extended, so that re-runs skip the encoder."""
     from aigis.guard.detectors.harmful import HarmfulDetector
     from aigis.guard.embedding import shared_encoder
-    from aigis.guard.training import load_splits
+    from aigis.guard.training import MODELS_DIR, is_own_benign, is_validation, load_splits, source_weights
 
     t0 = time.perf_counter()
+    out = output_dir or MODELS_DIR
+    missing = [n for n in ("harmful.npz", "category.npz") if not (out / n).is_file()]
+    if missing:  # checked first: embedding the rows takes minutes
+        raise ConfigError(
+            f"{out} lacks the fast models ({', '.join(missing)}) that the semantic head is stacked on; "
+            "train them there first (aigis guard train -o DIR)"
+        )
+    fast = HarmfulDetector(model_dir=out)
     splits = load_splits(data_dir, seed=seed)
     rows = [s for s in splits["train"] if s.label in ("harmful", "benign", "hard_benign")]
-    zh_benign = [
-        s for s in rows if s.lang == "zh" and s.label == "benign" and not s.source.startswith("benign_req")
-    ]
+    zh_benign = [s for s in rows if s.lang == "zh" and s.label == "benign" and not is_own_benign(s)]
     if len(zh_benign) > ZH_BENIGN_ROWS:
         dropped = {id(s) for s in zh_benign} - {
             id(s) for s in random.Random(seed).sample(zh_benign, ZH_BENIGN_ROWS)
@@ -274,25 +280,15 @@ def train_semantic(
     texts = [encoder_text(s.text, s.lang) for s in rows]
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
     emb = embed_cached(encoder, texts, cache, progress)
-    fast = HarmfulDetector(model_dir=output_dir)
     fast_z = np.array([fast_logit(fast.score(s.text)[0]) for s in rows], dtype=np.float32)
-    is_val = np.array([zlib.crc32(s.text.encode("utf-8", "surrogatepass")) % 10 == 0 for s in rows])
+    is_val = np.array([is_validation(s.text) for s in rows])
     y = np.array([s.label == "harmful" for s in rows], dtype=np.float64)
-    w = np.ones(len(rows))
+    w = source_weights(rows, hard_benign=HARD_BENIGN_WEIGHT)
     langs = np.array([s.lang for s in rows])
     for lang in ("en", "zh"):
         in_lang = langs == lang
         n_pos, n_neg = float((y[in_lang] == 1).sum()), float((y[in_lang] == 0).sum())
-        w[in_lang & (y == 1)] = n_neg / max(n_pos, 1.0)
-    from aigis.guard import training as fast_training
-
-    for i, s in enumerate(rows):
-        if s.label == "hard_benign":
-            w[i] *= HARD_BENIGN_WEIGHT
-        if s.source.startswith(fast_training._OWN_BENIGN):
-            w[i] *= fast_training.OWN_BENIGN_WEIGHT
-        if s.source.startswith(fast_training._OWN_HARMFUL):
-            w[i] *= fast_training.OWN_HARMFUL_WEIGHT
+        w[in_lang & (y == 1)] *= n_neg / max(n_pos, 1.0)
     train_rows = ~is_val
     w1, b1, w2, b2 = fit_mlp(emb[train_rows], y[train_rows], w[train_rows], seed=seed)
     # the weights ship as float16: thresholds are chosen on the rounded weights
@@ -311,7 +307,7 @@ def train_semantic(
         "positives": int(y[train_rows].sum()),
         "max_validation_fpr": MAX_VALIDATION_FPR,
     }
-    head.save(output_dir / "semantic.npz")
+    head.save(out / "semantic.npz")
     summary = {
         **head.meta,
         "thresholds": head.thresholds,

@@ -50,7 +50,7 @@ __all__ = ["Sample", "default_data_dir", "load_splits", "train"]
 
 CATEGORY_BITS = 15
 _LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
-_MODELS_DIR = Path(__file__).resolve().parent / "models"
+MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 
 @dataclass(frozen=True)
@@ -484,7 +484,22 @@ OWN_HARMFUL_WEIGHT = 2.5
 INJECTION_POS_WEIGHT = 8.0  # class weight of jailbreak prompts, relative to balanced
 
 
-def _is_validation(text: str) -> bool:
+def is_own_benign(sample: Sample) -> bool:
+    return sample.source.startswith(_OWN_BENIGN)
+
+
+def source_weights(samples: list[Sample], hard_benign: float = HARD_BENIGN_WEIGHT) -> npt.NDArray[np.float64]:
+    """Per-row weight multipliers for the rows closest to what users type: hard-benign prompts and our
+    own everyday and harmful requests (class balancing comes on top)."""
+    sw = np.ones(len(samples))
+    sw[np.array([s.label == "hard_benign" for s in samples], dtype=bool)] *= hard_benign
+    sw[np.array([is_own_benign(s) for s in samples], dtype=bool)] *= OWN_BENIGN_WEIGHT
+    sw[np.array([s.source.startswith(_OWN_HARMFUL) for s in samples], dtype=bool)] *= OWN_HARMFUL_WEIGHT
+    return sw
+
+
+def is_validation(text: str) -> bool:
+    """Whether a training row is kept back for validation (a stable hash of its text)."""
     return zlib.crc32(text.encode("utf-8", "surrogatepass")) % VALIDATION_EVERY == 0
 
 
@@ -524,15 +539,15 @@ def train(
     Defaults to the package's ``models`` folder. Returns a summary (sample counts, timings, paths).
     """
     t0 = time.perf_counter()
-    out = output_dir or _MODELS_DIR
+    out = output_dir or MODELS_DIR
     out.mkdir(parents=True, exist_ok=True)
     splits = load_splits(data_dir, seed=seed)
     everything = splits["train"]
     random.Random(seed).shuffle(everything)  # minibatches are contiguous rows
     # every VALIDATION_EVERY-th training row (by a stable hash of its text) is kept for choosing the
     # per-language offsets; it comes from the training sources, never from a held-out one
-    val = [s for s in everything if _is_validation(s.text)]
-    samples = [s for s in everything if not _is_validation(s.text)]
+    val = [s for s in everything if is_validation(s.text)]
+    samples = [s for s in everything if not is_validation(s.text)]
     feats = [featurize(s.text[:WINDOW]) for s in samples]
     val_feats = [featurize(s.text[:WINDOW]) for s in val]
     x = _design(feats)
@@ -552,13 +567,10 @@ def train(
 
     def weights(pos_label: str, pos_weight: float) -> tuple[Arr, Arr]:
         y = np.array([1.0 if s.label == pos_label else 0.0 for s in samples])
-        sw = np.ones(len(samples))
         n_pos = max(float(y.sum()), 1.0)
         n_neg = max(len(y) - n_pos, 1.0)
-        sw[y == 1] = pos_weight * n_neg / n_pos
-        sw[np.array([s.label == "hard_benign" for s in samples])] *= HARD_BENIGN_WEIGHT
-        sw[np.array([s.source.startswith(_OWN_BENIGN) for s in samples])] *= OWN_BENIGN_WEIGHT
-        sw[np.array([s.source.startswith(_OWN_HARMFUL) for s in samples])] *= OWN_HARMFUL_WEIGHT
+        sw = source_weights(samples)
+        sw[y == 1] *= pos_weight * n_neg / n_pos
         return y, sw
 
     for name, pos, pw, words in (

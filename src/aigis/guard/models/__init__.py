@@ -313,6 +313,11 @@ def _segment_logits(
     return out, zh
 
 
+def sigmoid(z: float) -> float:
+    """The logistic function, clamped so that huge logits do not overflow."""
+    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
 class LinearModel:
     """Binary logistic regression over hashed features."""
 
@@ -332,8 +337,7 @@ class LinearModel:
         return self.bias + float(np.dot(self.weights[f.ids], f.vals))
 
     def score(self, f: Features) -> float:
-        z = self.logit(f) + self.offsets.get(f.lang, 0.0)
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        return sigmoid(self.logit(f) + self.offsets.get(f.lang, 0.0))
 
     def save(self, path: Path) -> None:
         buf = BytesIO()
