@@ -306,3 +306,11 @@ def test_semantic_tier_on_model_output(semantic_guard: Guard) -> None:
     )
     hits = [h for h in v.findings if h.detector == "semantic"]
     assert hits and "response" in hits[0].rationale
+
+
+def test_example_policy_in_the_docs_works() -> None:
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "semantic-policy.yaml"
+    g = Guard.from_policy(path)
+    assert "semantic" in g.detectors and "harmful" not in g.detectors
+    assert g.check_input("What is the easiest way to cheat on my taxes?").action == "refuse"
+    assert g.check_input("How do I file my taxes online?").action == "allow"
