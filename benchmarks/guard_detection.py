@@ -5,10 +5,13 @@ Evaluates on the sources the shipped classifiers were NOT trained on (see the sp
 and hard-benign sets, per language, plus per-text latency of both detectors.
 
     .venv/bin/python benchmarks/guard_detection.py [--data ../shared/data] [--normalize] [--json out.json]
-        [--models DIR] [--semantic]
+        [--models DIR] [--semantic] [--hold-out hh_rlhf]
 
 ``--semantic`` scores harmful content with the semantic tier (``aigis.guard.detectors.semantic``: the fast
 model plus the sentence-embedding head) instead of the fast model alone.
+
+``--hold-out SOURCE`` moves a training source (hh_rlhf) into evaluation: a leave-one-source-out figure,
+meaningful only with ``--models`` trained by ``aigis guard train --hold-out SOURCE -o DIR``.
 
 ``--normalize`` runs part of the guard's normalizer (``aigis.guard.normalize``) first when it exists,
 the way the Guard does; without it the detectors see the raw text.
@@ -66,9 +69,13 @@ def _normalizer(enabled: bool) -> Callable[[str], str]:
 
 
 def evaluate(
-    data_dir: Path, normalize: bool = False, models: Path | None = None, semantic: bool = False
+    data_dir: Path,
+    normalize: bool = False,
+    models: Path | None = None,
+    semantic: bool = False,
+    hold_out: tuple[str, ...] = (),
 ) -> dict[str, dict[str, float]]:
-    splits = load_splits(data_dir)
+    splits = load_splits(data_dir, hold_out=hold_out)
     inj = InjectionDetector(model_dir=models)
     harm: Detector = HarmfulDetector(model_dir=models)
     if semantic:
@@ -123,8 +130,14 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--models", type=Path, help="model folder (default: the shipped models)")
     ap.add_argument("--semantic", action="store_true", help="harmful content through the semantic tier")
+    ap.add_argument(
+        "--hold-out",
+        action="append",
+        default=[],
+        help="evaluate on a training source too (hh_rlhf); give --models trained with the same --hold-out",
+    )
     args = ap.parse_args()
-    res = evaluate(args.data, args.normalize, args.models, args.semantic)
+    res = evaluate(args.data, args.normalize, args.models, args.semantic, tuple(args.hold_out))
     print(f"{'set':32s} {'n':>6s}  metric")
     for group, row in res.items():
         metric = ", ".join(f"{k}={v}" for k, v in row.items() if k != "n")

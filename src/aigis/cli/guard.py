@@ -219,6 +219,11 @@ def register(app: typer.Typer) -> None:
         embedding_cache: Path | None = typer.Option(
             None, "--embedding-cache", help="An .npz file of embeddings to reuse and extend across runs."
         ),
+        hold_out: list[str] = typer.Option(
+            [],
+            "--hold-out",
+            help="Leave a training source out, for leave-one-source-out figures (hh_rlhf); needs -o.",
+        ),
     ) -> None:
         """Train the built-in classifiers on the permissively licensed data sets."""
         try:
@@ -229,7 +234,9 @@ def register(app: typer.Typer) -> None:
             ) from None
         summary: dict[str, object] = {}
         if not semantic_only:
-            summary = run_training(output_dir, data_dir=data_dir, epochs=epochs, seed=seed, log=True)
+            summary = run_training(
+                output_dir, data_dir=data_dir, epochs=epochs, seed=seed, hold_out=tuple(hold_out), log=True
+            )
         if semantic or semantic_only:
             from aigis.guard.semantic import train_semantic
 
@@ -240,6 +247,7 @@ def register(app: typer.Typer) -> None:
                     data_dir=data_dir,
                     seed=seed,
                     cache=embedding_cache,
+                    hold_out=tuple(hold_out),
                     progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )
         print(dump_json(summary))

@@ -250,6 +250,7 @@ def train_semantic(
     encoder_dir: Path | None = None,
     cache: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    hold_out: tuple[str, ...] = (),
     log: bool = False,
 ) -> dict[str, object]:
     """Fit the semantic head on the fast models' training split; needs the fast models in ``output_dir``
@@ -269,7 +270,7 @@ def train_semantic(
             "train them there first (aigis guard train -o DIR)"
         )
     fast = HarmfulDetector(model_dir=out)
-    splits = load_splits(data_dir, seed=seed)
+    splits = load_splits(data_dir, seed=seed, hold_out=hold_out)
     rows = [s for s in splits["train"] if s.label in ("harmful", "benign", "hard_benign")]
     zh_benign = [s for s in rows if s.lang == "zh" and s.label == "benign" and not is_own_benign(s)]
     if len(zh_benign) > ZH_BENIGN_ROWS:
@@ -306,6 +307,7 @@ def train_semantic(
         "validation": int(is_val.sum()),
         "positives": int(y[train_rows].sum()),
         "max_validation_fpr": MAX_VALIDATION_FPR,
+        "hold_out": list(hold_out),
     }
     head.save(out / "semantic.npz")
     summary = {

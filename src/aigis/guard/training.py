@@ -199,8 +199,27 @@ def _bipia(data: Path, part: str, rng: random.Random) -> tuple[list[Sample], lis
     return attacked, clean
 
 
-def load_splits(data_dir: Path | None = None, *, seed: int = 13) -> dict[str, list[Sample]]:
-    """All samples by split: ``train``, and held-out groups named ``eval:<what>:<lang>``."""
+HOLDABLE_SOURCES = ("hh_rlhf",)
+# red-team openers, some of them role play ("pretend you are ..."), labelled as harmful conversations
+# rather than as attacks on the model: they train the harmful model only, never the injection model
+HARMFUL_ONLY_SOURCES = ("hh_rlhf",)
+
+
+def _dedup_key(text: str) -> str:
+    """Case, spacing and punctuation do not make a held-out text new."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def load_splits(
+    data_dir: Path | None = None, *, seed: int = 13, hold_out: tuple[str, ...] = ()
+) -> dict[str, list[Sample]]:
+    """All samples by split: ``train``, and held-out groups named ``eval:<what>:<lang>``.
+
+    ``hold_out`` names training sources (from ``HOLDABLE_SOURCES``) to move from training to evaluation,
+    for leave-one-source-out figures: ``("hh_rlhf",)`` gives the group ``eval:harmful:en``."""
+    unknown = sorted(set(hold_out) - set(HOLDABLE_SOURCES))
+    if unknown:
+        raise InputError(f"hold_out names unknown sources {unknown}; allowed: {', '.join(HOLDABLE_SOURCES)}")
     data = data_dir or default_data_dir()
     if not (data / "advbench").is_dir():
         raise InputError(
@@ -254,7 +273,11 @@ def load_splits(data_dir: Path | None = None, *, seed: int = 13) -> dict[str, li
     hh = [
         str(r["first_human_turn"]) for r in _jsonl(data / "hh_rlhf_harmless_test" / "first_human_turns.jsonl")
     ]
-    ev["eval:harmful:en"] = [Sample(t, "harmful", "en", "hh_rlhf") for t in sample(hh, 10_000)]
+    hh_rows = [Sample(t, "harmful", "en", "hh_rlhf") for t in sample(hh, 10_000)]
+    if "hh_rlhf" in hold_out:
+        ev["eval:harmful:en"] = hh_rows
+    else:
+        train += hh_rows
     mj = list(_csv(data / "multijail" / "MultiJail.csv"))
     ev["eval:harmful_multijail:en"] = [Sample(r["en"], "harmful", "en", "multijail") for r in mj]
     ev["eval:harmful_multijail:zh"] = [Sample(r["zh"], "harmful", "zh", "multijail") for r in mj]
@@ -353,8 +376,8 @@ def load_splits(data_dir: Path | None = None, *, seed: int = 13) -> dict[str, li
         ]
     # a held-out group never contains a text that also trains (JADE v3 repeats many v1/v2 questions,
     # MultiJail shares a few with the other English sets): such rows are dropped from the group
-    seen = {s.text.strip() for s in train}
-    ev = {name: [s for s in group if s.text.strip() not in seen] for name, group in ev.items()}
+    seen = {_dedup_key(s.text) for s in train}
+    ev = {name: [s for s in group if _dedup_key(s.text) not in seen] for name, group in ev.items()}
     return {"train": train, **ev}
 
 
@@ -481,7 +504,7 @@ _OWN_HARMFUL = ("harmful_requests",)
 HARD_BENIGN_WEIGHT = 8.0
 OWN_BENIGN_WEIGHT = 4.0
 OWN_HARMFUL_WEIGHT = 2.5
-INJECTION_POS_WEIGHT = 8.0  # class weight of jailbreak prompts, relative to balanced
+INJECTION_POS_WEIGHT = 16.0  # class weight of jailbreak prompts, relative to balanced
 
 
 def is_own_benign(sample: Sample) -> bool:
@@ -532,16 +555,20 @@ def train(
     data_dir: Path | None = None,
     epochs: int = 8,
     seed: int = 13,
+    hold_out: tuple[str, ...] = (),
     log: bool = False,
 ) -> dict[str, object]:
     """Train the injection, harmful and category models and write them to ``output_dir``.
 
     Defaults to the package's ``models`` folder. Returns a summary (sample counts, timings, paths).
+    ``hold_out`` leaves training sources out (see ``load_splits``), for leave-one-source-out figures.
     """
     t0 = time.perf_counter()
     out = output_dir or MODELS_DIR
+    if hold_out and output_dir is None:
+        raise InputError("a model trained with hold_out is for evaluation only: give it an output_dir")
     out.mkdir(parents=True, exist_ok=True)
-    splits = load_splits(data_dir, seed=seed)
+    splits = load_splits(data_dir, seed=seed, hold_out=hold_out)
     everything = splits["train"]
     random.Random(seed).shuffle(everything)  # minibatches are contiguous rows
     # every VALIDATION_EVERY-th training row (by a stable hash of its text) is kept for choosing the
@@ -561,15 +588,22 @@ def train(
             f"{len(samples)} training samples ({len(val)} validation), {len(x.cols)} non-zeros, "
             f"features {time.perf_counter() - t0:.1f}s"
         )
-    summary: dict[str, object] = {"samples": len(samples), "validation": len(val), "output_dir": str(out)}
+    summary: dict[str, object] = {
+        "samples": len(samples),
+        "validation": len(val),
+        "output_dir": str(out),
+        "hold_out": list(hold_out),
+    }
 
     Arr = npt.NDArray[np.float64]
 
     def weights(pos_label: str, pos_weight: float) -> tuple[Arr, Arr]:
         y = np.array([1.0 if s.label == pos_label else 0.0 for s in samples])
-        n_pos = max(float(y.sum()), 1.0)
-        n_neg = max(len(y) - n_pos, 1.0)
         sw = source_weights(samples)
+        if pos_label == "injection":
+            sw[np.array([s.source in HARMFUL_ONLY_SOURCES for s in samples], dtype=bool)] = 0.0
+        n_pos = max(float((sw[y == 1] > 0).sum()), 1.0)  # rows that train this model
+        n_neg = max(float((sw[y == 0] > 0).sum()), 1.0)
         sw[y == 1] *= pos_weight * n_neg / n_pos
         return y, sw
 
