@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,26 +82,27 @@ def gloss_table() -> dict[str, str]:
     return table
 
 
-def gloss(text: str, table: dict[str, str] | None = None) -> str:
-    """English gloss of ``text``: Chinese words replaced by their first sense, everything else kept.
-    Runs in time linear in ``len(text)`` (at most eight lookups per character)."""
-    words = gloss_table() if table is None else table
-    out: list[str] = []
+def segment(text: str, words: dict[str, str]) -> Iterator[str]:
+    """Forward maximum matching on ``words``' headwords: Chinese words (a character the dictionary lacks
+    stands alone) and, between them, the runs of other characters. Linear in ``len(text)`` (at most
+    eight lookups per character)."""
     i, n = 0, len(text)
     while i < n:
         if not _is_han(text[i]):
             j = i
             while j < n and not _is_han(text[j]):
                 j += 1
-            out.append(text[i:j].strip())
+            yield text[i:j]
             i = j
             continue
-        for size in range(min(_MAX_WORD, n - i), 0, -1):
-            sense = words.get(text[i : i + size])
-            if sense is not None:
-                out.append(sense)
-                i += size
-                break
-        else:
-            i += 1  # a character the dictionary lacks carries no gloss
+        size = next((k for k in range(min(_MAX_WORD, n - i), 1, -1) if text[i : i + k] in words), 1)
+        yield text[i : i + size]
+        i += size
+
+
+def gloss(text: str, table: dict[str, str] | None = None) -> str:
+    """English gloss of ``text``: Chinese words replaced by their first sense, everything else kept;
+    a character the dictionary lacks carries no gloss."""
+    words = gloss_table() if table is None else table
+    out = [words.get(piece, "") if _is_han(piece[0]) else piece.strip() for piece in segment(text, words)]
     return " ".join(w for w in out if w)
