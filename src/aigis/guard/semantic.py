@@ -42,9 +42,10 @@ MAX_VALIDATION_FPR = 0.02
 HIDDEN = 256
 EPOCHS = 40
 ZH_BENIGN_ROWS = 3000  # the Chinese benign sources are subsampled: they are many and alike
-# hard-benign rows weigh less than in the fast models (8): of six head settings (hidden 128/256/512,
-# 40/80 epochs, this weight 4/8, L2 1e-4/1e-3) this one had the best validation recall in both languages
-HARD_BENIGN_WEIGHT = 4.0
+# hard-benign rows weigh as in the fast models; the hh_rlhf openers weigh half, since many of them
+# open a red-team conversation mildly: with them at full weight the head flags more hard-benign prompts
+HARD_BENIGN_WEIGHT = 8.0
+RED_TEAM_WEIGHT = 0.5
 
 
 def encoder_text(text: str, lang: str | None = None) -> str:
@@ -259,7 +260,16 @@ def train_semantic(
     ``.npz`` file of embeddings by text hash, read and extended, so that re-runs skip the encoder."""
     from aigis.guard.detectors.harmful import HarmfulDetector
     from aigis.guard.embedding import shared_encoder
-    from aigis.guard.training import MODELS_DIR, is_own_benign, is_validation, load_splits, source_weights
+    from aigis.guard.training import (
+        MODELS_DIR,
+        PSEUDO_CHINESE,
+        PSEUDO_ZH,
+        is_own_benign,
+        is_validation,
+        load_splits,
+        source_weights,
+        with_pseudo_chinese,
+    )
 
     t0 = time.perf_counter()
     out = output_dir or MODELS_DIR
@@ -278,13 +288,16 @@ def train_semantic(
             id(s) for s in random.Random(seed).sample(zh_benign, ZH_BENIGN_ROWS)
         }
         rows = [s for s in rows if id(s) not in dropped]
+    if PSEUDO_CHINESE:  # renderings of training rows only; they never validate
+        trained = [s for s in rows if not is_validation(s.text)]
+        rows += with_pseudo_chinese(trained)[len(trained) :]
     texts = [encoder_text(s.text, s.lang) for s in rows]
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
     emb = embed_cached(encoder, texts, cache, progress)
     fast_z = np.array([fast_logit(fast.score(s.text)[0]) for s in rows], dtype=np.float32)
-    is_val = np.array([is_validation(s.text) for s in rows])
+    is_val = np.array([is_validation(s.text) and not s.source.endswith(PSEUDO_ZH) for s in rows])
     y = np.array([s.label == "harmful" for s in rows], dtype=np.float64)
-    w = source_weights(rows, hard_benign=HARD_BENIGN_WEIGHT)
+    w = source_weights(rows, hard_benign=HARD_BENIGN_WEIGHT, red_team=RED_TEAM_WEIGHT)
     langs = np.array([s.lang for s in rows])
     for lang in ("en", "zh"):
         in_lang = langs == lang

@@ -9,8 +9,9 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
 * jailbreak: train jailbreak_llms 2023_05_07 and injection_zh.txt "train" lines; held out
   jailbreak_llms 2023_12_25 minus every prompt also in 2023_05_07, BIPIA *test* attacks inside
   *test* e-mails/tables, injection_zh.txt "eval" lines.
-* harmful en: train advbench, do_not_answer, jailbreak_llms forbidden questions; held out hh_rlhf
-  first human turns, MultiJail en.
+* harmful en: train advbench, do_not_answer, jailbreak_llms forbidden questions, hh_rlhf first human
+  turns (red-team openers; harmful model only); held out MultiJail en. hh_rlhf's own figure comes from
+  models trained with ``hold_out=("hh_rlhf",)`` (leave one source out).
 * harmful zh: train JADE v1 + v2 (easy); held out JADE v3 (medium + hard), MultiJail zh.
 * benign en: train gsm8k train, MT-Bench, AGIEval (en), benign_requests_en.txt; held out gsm8k test,
   Vicuna bench, BIPIA test contexts.
@@ -22,7 +23,12 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
   campaigns (request-shaped but not harmful); "Gov Decision" questions train as harmful (crime).
 * hard benign: train hard_benign_{en,zh}.txt "train" lines; held out the "eval" lines.
 
-Every held-out group is stripped of texts that also occur in training (JADE v3 repeats 223 JADE
+Every English harmful, benign and hard-benign training row also trains in a word-by-word Chinese
+rendering (:mod:`aigis.guard.crosslingual`, ``PSEUDO_CHINESE``), so that what the English sets teach
+about conversational harm reaches Chinese text; renderings never validate.
+
+Every held-out group is stripped of texts that also occur in training, up to case, spacing and
+punctuation (JADE v3 repeats 223 JADE
 v1/v2 questions, which earlier versions of this table counted as held out). One row in ten of the
 training sources (by a hash of its text) is kept back as a validation split; it chooses each binary
 model's per-language bias offset and never trains.
@@ -504,6 +510,8 @@ _OWN_HARMFUL = ("harmful_requests",)
 HARD_BENIGN_WEIGHT = 8.0
 OWN_BENIGN_WEIGHT = 4.0
 OWN_HARMFUL_WEIGHT = 2.5
+RED_TEAM_WEIGHT = 1.0  # hh_rlhf openers (and their Chinese renderings): many open a conversation mildly
+PSEUDO_CHINESE = True
 INJECTION_POS_WEIGHT = 16.0  # class weight of jailbreak prompts, relative to balanced
 
 
@@ -511,14 +519,36 @@ def is_own_benign(sample: Sample) -> bool:
     return sample.source.startswith(_OWN_BENIGN)
 
 
-def source_weights(samples: list[Sample], hard_benign: float = HARD_BENIGN_WEIGHT) -> npt.NDArray[np.float64]:
+def source_weights(
+    samples: list[Sample], hard_benign: float = HARD_BENIGN_WEIGHT, red_team: float = RED_TEAM_WEIGHT
+) -> npt.NDArray[np.float64]:
     """Per-row weight multipliers for the rows closest to what users type: hard-benign prompts and our
     own everyday and harmful requests (class balancing comes on top)."""
     sw = np.ones(len(samples))
     sw[np.array([s.label == "hard_benign" for s in samples], dtype=bool)] *= hard_benign
     sw[np.array([is_own_benign(s) for s in samples], dtype=bool)] *= OWN_BENIGN_WEIGHT
     sw[np.array([s.source.startswith(_OWN_HARMFUL) for s in samples], dtype=bool)] *= OWN_HARMFUL_WEIGHT
+    sw[np.array([s.source.startswith(HARMFUL_ONLY_SOURCES) for s in samples], dtype=bool)] *= red_team
     return sw
+
+
+PSEUDO_ZH = "+pseudo_zh"  # source suffix of the word-by-word Chinese renderings of English rows
+
+
+def with_pseudo_chinese(rows: list[Sample]) -> list[Sample]:
+    """``rows`` plus a word-by-word Chinese rendering (:mod:`aigis.guard.crosslingual`) of each English
+    harmful, benign and hard-benign row; the Chinese rows are the reference for word frequencies.
+    Renderings only ever train: add them after the validation rows are taken out."""
+    from aigis.guard.crosslingual import EnglishToChinese
+
+    table = EnglishToChinese(s.text for s in rows if s.lang == "zh")
+    extra = []
+    for s in rows:
+        if s.lang == "en" and s.label in ("harmful", "benign", "hard_benign"):
+            text = table.render(s.text[:WINDOW])
+            if text.strip():
+                extra.append(Sample(text, s.label, "zh", s.source + PSEUDO_ZH, s.category))
+    return rows + extra
 
 
 def is_validation(text: str) -> bool:
@@ -575,6 +605,9 @@ def train(
     # per-language offsets; it comes from the training sources, never from a held-out one
     val = [s for s in everything if is_validation(s.text)]
     samples = [s for s in everything if not is_validation(s.text)]
+    if PSEUDO_CHINESE:
+        samples = with_pseudo_chinese(samples)
+        random.Random(seed + 2).shuffle(samples)
     feats = [featurize(s.text[:WINDOW]) for s in samples]
     val_feats = [featurize(s.text[:WINDOW]) for s in val]
     x = _design(feats)
@@ -601,7 +634,7 @@ def train(
         y = np.array([1.0 if s.label == pos_label else 0.0 for s in samples])
         sw = source_weights(samples)
         if pos_label == "injection":
-            sw[np.array([s.source in HARMFUL_ONLY_SOURCES for s in samples], dtype=bool)] = 0.0
+            sw[np.array([s.source.startswith(HARMFUL_ONLY_SOURCES) for s in samples], dtype=bool)] = 0.0
         n_pos = max(float((sw[y == 1] > 0).sum()), 1.0)  # rows that train this model
         n_neg = max(float((sw[y == 0] > 0).sum()), 1.0)
         sw[y == 1] *= pos_weight * n_neg / n_pos
