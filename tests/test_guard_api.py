@@ -182,3 +182,14 @@ def test_cli_check_scan_eval_policy(tmp_path: Path) -> None:
     assert "<svg" in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     r = _aigis("guard", "eval", str(data), "--label-column", "nope")
     assert r.returncode == 2 and "nope" in r.stderr
+
+
+def test_cli_train_with_a_held_out_source_refuses_the_shipped_folder(tmp_path: Path) -> None:
+    # a model trained without a source is for evaluation: it must never replace the shipped models
+    for extra in ((), ("--semantic-only",)):
+        r = _aigis("guard", "train", "--hold-out", "hh_rlhf", *extra)
+        assert r.returncode != 0
+        assert "output_dir" in r.stderr + r.stdout and "Traceback" not in r.stderr
+    r = _aigis("guard", "train", "--hold-out", "advbench", "-o", str(tmp_path / "models"))
+    assert r.returncode != 0 and "allowed: hh_rlhf" in r.stderr + r.stdout
+    assert not (tmp_path / "models").exists()

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from aigis.errors import ConfigError
+from aigis.errors import ConfigError, InputError
 from aigis.guard.gloss import gloss
 from aigis.guard.models import detect_lang
 
@@ -272,6 +272,8 @@ def train_semantic(
     )
 
     t0 = time.perf_counter()
+    if hold_out and output_dir is None:
+        raise InputError("a head trained with hold_out is for evaluation only: give it an output_dir")
     out = output_dir or MODELS_DIR
     missing = [n for n in ("harmful.npz", "category.npz") if not (out / n).is_file()]
     if missing:  # checked first: embedding the rows takes minutes

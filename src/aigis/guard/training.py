@@ -216,6 +216,12 @@ def _dedup_key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+def check_hold_out(hold_out: tuple[str, ...]) -> None:
+    unknown = sorted(set(hold_out) - set(HOLDABLE_SOURCES))
+    if unknown:
+        raise InputError(f"hold_out names unknown sources {unknown}; allowed: {', '.join(HOLDABLE_SOURCES)}")
+
+
 def load_splits(
     data_dir: Path | None = None, *, seed: int = 13, hold_out: tuple[str, ...] = ()
 ) -> dict[str, list[Sample]]:
@@ -223,9 +229,7 @@ def load_splits(
 
     ``hold_out`` names training sources (from ``HOLDABLE_SOURCES``) to move from training to evaluation,
     for leave-one-source-out figures: ``("hh_rlhf",)`` gives the group ``eval:harmful:en``."""
-    unknown = sorted(set(hold_out) - set(HOLDABLE_SOURCES))
-    if unknown:
-        raise InputError(f"hold_out names unknown sources {unknown}; allowed: {', '.join(HOLDABLE_SOURCES)}")
+    check_hold_out(hold_out)
     data = data_dir or default_data_dir()
     if not (data / "advbench").is_dir():
         raise InputError(
@@ -595,6 +599,7 @@ def train(
     """
     t0 = time.perf_counter()
     out = output_dir or MODELS_DIR
+    check_hold_out(hold_out)
     if hold_out and output_dir is None:
         raise InputError("a model trained with hold_out is for evaluation only: give it an output_dir")
     out.mkdir(parents=True, exist_ok=True)
