@@ -38,7 +38,9 @@ ZH_CHARS = 600
 # candidate shares of the fast model's logit in the ensemble; training picks one per language, the one
 # with the best validation recall at the validation false-positive limit
 FAST_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 3.0)
-MAX_VALIDATION_FPR = 0.02
+# validation rows come from the training sources and understate the false positives of unseen text, so
+# the head keeps a margin under the 2 % target (1 %, 1.5 % and 2 % compared: docs/benchmarks.md, round 5)
+MAX_VALIDATION_FPR = 0.015
 HIDDEN = 256
 EPOCHS = 40
 ZH_BENIGN_ROWS = 3000  # the Chinese benign sources are subsampled: they are many and alike
@@ -203,7 +205,7 @@ def choose_fast_weights(
         best = (-1.0, 0.0, 0.0)
         for share in FAST_WEIGHTS:
             z = logits[mask] + share * fast[mask]
-            thr = choose_thresholds(z, sub_labels, [lang] * len(sub_labels))[lang]
+            thr = choose_thresholds(z, sub_labels, [lang] * len(sub_labels), MAX_VALIDATION_FPR)[lang]
             recall = float((z[positive] >= thr).mean()) if positive.any() else 0.0
             if recall > best[0]:
                 best = (recall, share, thr)
@@ -284,7 +286,12 @@ def train_semantic(
     fast = HarmfulDetector(model_dir=out)
     splits = load_splits(data_dir, seed=seed, hold_out=hold_out)
     rows = [s for s in splits["train"] if s.label in ("harmful", "benign", "hard_benign")]
-    zh_benign = [s for s in rows if s.lang == "zh" and s.label == "benign" and not is_own_benign(s)]
+    # only training rows are subsampled: every validation row helps choose the shares and thresholds
+    zh_benign = [
+        s
+        for s in rows
+        if s.lang == "zh" and s.label == "benign" and not is_own_benign(s) and not is_validation(s.text)
+    ]
     if len(zh_benign) > ZH_BENIGN_ROWS:
         dropped = {id(s) for s in zh_benign} - {
             id(s) for s in random.Random(seed).sample(zh_benign, ZH_BENIGN_ROWS)
