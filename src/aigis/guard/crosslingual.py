@@ -1,8 +1,8 @@
 """Word-by-word Chinese renderings of English training rows, for cross-lingual training.
 
 Chinese conversational harmful requests are scarce in permissively licensed data, English ones are not.
-``pseudo_chinese("How can I steal my neighbor's car?")`` gives "怎么能我偷我的邻居车?": bad
-Chinese, but with the content words a harm classifier reads. Benign English rows are rendered the
+``EnglishToChinese(reference).render("How can I steal my neighbor's car?")`` gives
+"怎么能我偷我的邻居车?": bad Chinese, but with the content words a harm classifier reads. Benign English rows are rendered the
 same way, so that the rendering's style carries no label. The dictionary is CC-CEDICT (as shipped in
 the ``pinyin`` package, see :mod:`aigis.guard.gloss`), read backwards: an English word or phrase maps
 to the Chinese headwords whose sense it is, and the most frequent of them in a reference Chinese text
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from aigis.guard.gloss import _ENTRY, _PARENS, _SKIP_SENSE, _is_han, cedict_path, gloss_table, segment
 
-__all__ = ["EnglishToChinese", "pseudo_chinese"]
+__all__ = ["EnglishToChinese"]
 
 _MAX_PHRASE = 3
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[0-9]+|[?!.,]")
@@ -126,9 +126,3 @@ class EnglishToChinese:
                     out.append(tokens[i])
                 i += 1
         return "".join(out).replace(" ", "")
-
-
-def pseudo_chinese(texts: list[str], reference: Iterable[str]) -> list[str]:
-    """Word-by-word Chinese renderings of English ``texts`` (see :class:`EnglishToChinese`)."""
-    table = EnglishToChinese(reference)
-    return [table.render(t) for t in texts]

@@ -28,10 +28,9 @@ rendering (:mod:`aigis.guard.crosslingual`, ``PSEUDO_CHINESE``), so that what th
 about conversational harm reaches Chinese text; renderings never validate.
 
 Every held-out group is stripped of texts that also occur in training, up to case, spacing and
-punctuation (JADE v3 repeats 223 JADE
-v1/v2 questions, which earlier versions of this table counted as held out). One row in ten of the
-training sources (by a hash of its text) is kept back as a validation split; it chooses each binary
-model's per-language bias offset and never trains.
+punctuation (JADE v3 repeats 223 JADE v1/v2 questions, which earlier versions of this table counted
+as held out). One row in ten of the training sources (by a hash of its text) is kept back as a
+validation split; it chooses each binary model's per-language bias offset and never trains.
 """
 
 from __future__ import annotations
