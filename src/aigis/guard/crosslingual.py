@@ -2,11 +2,11 @@
 
 Chinese conversational harmful requests are scarce in permissively licensed data, English ones are not.
 ``EnglishToChinese(reference).render("How can I steal my neighbor's car?")`` gives
-"怎么能我偷我的邻居车?": bad Chinese, but with the content words a harm classifier reads. Benign English rows are rendered the
-same way, so that the rendering's style carries no label. The dictionary is CC-CEDICT (as shipped in
-the ``pinyin`` package, see :mod:`aigis.guard.gloss`), read backwards: an English word or phrase maps
-to the Chinese headwords whose sense it is, and the most frequent of them in a reference Chinese text
-wins.
+"怎么能我偷我的邻居车?": bad Chinese, but with the content words a harm classifier reads. Benign
+English rows are rendered the same way, so that the rendering's style carries no label. The
+dictionary is CC-CEDICT (as shipped in the ``pinyin`` package, see :mod:`aigis.guard.gloss`), read
+backwards: an English word or phrase maps to the Chinese headwords whose sense it is, and the most
+frequent of them in a reference Chinese text wins.
 """
 
 from __future__ import annotations
