@@ -29,7 +29,7 @@ from pathlib import Path
 from aigis.guard.detectors.base import Detector, ScanContext
 from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.detectors.injection import InjectionDetector
-from aigis.guard.training import Sample, default_data_dir, load_splits
+from aigis.guard.training import HOLDABLE_SOURCES, Sample, default_data_dir, load_splits
 
 # (split group, detector(s) that must fire, "recall" or "fpr", source for the context)
 TARGETS: list[tuple[str, str, str, str]] = [
@@ -134,9 +134,14 @@ def main() -> None:
         "--hold-out",
         action="append",
         default=[],
+        choices=HOLDABLE_SOURCES,
         help="evaluate on a training source too (hh_rlhf); give --models trained with the same --hold-out",
     )
     args = ap.parse_args()
+    if (
+        args.hold_out and args.models is None
+    ):  # the shipped models trained on it: the figure would mean nothing
+        ap.error("--hold-out needs --models DIR trained by 'aigis guard train --hold-out SOURCE -o DIR'")
     res = evaluate(args.data, args.normalize, args.models, args.semantic, tuple(args.hold_out))
     print(f"{'set':32s} {'n':>6s}  metric")
     for group, row in res.items():

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from aigis.errors import ConfigError, InputError
+from aigis.errors import ConfigError
 from aigis.guard.gloss import gloss
 from aigis.guard.models import detect_lang
 
@@ -265,7 +265,7 @@ def train_semantic(
     from aigis.guard.training import (
         MODELS_DIR,
         PSEUDO_CHINESE,
-        PSEUDO_ZH,
+        check_training_output,
         is_own_benign,
         is_validation,
         load_splits,
@@ -274,8 +274,7 @@ def train_semantic(
     )
 
     t0 = time.perf_counter()
-    if hold_out and output_dir is None:
-        raise InputError("a head trained with hold_out is for evaluation only: give it an output_dir")
+    check_training_output(hold_out, output_dir)
     out = output_dir or MODELS_DIR
     missing = [n for n in ("harmful.npz", "category.npz") if not (out / n).is_file()]
     if missing:  # checked first: embedding the rows takes minutes
@@ -297,14 +296,17 @@ def train_semantic(
             id(s) for s in random.Random(seed).sample(zh_benign, ZH_BENIGN_ROWS)
         }
         rows = [s for s in rows if id(s) not in dropped]
+    validating = [is_validation(s.text) for s in rows]
     if PSEUDO_CHINESE:  # renderings of training rows only; they never validate
-        trained = [s for s in rows if not is_validation(s.text)]
-        rows += with_pseudo_chinese(trained)[len(trained) :]
+        trained = [s for s, v in zip(rows, validating, strict=True) if not v]
+        renderings = with_pseudo_chinese(trained)[len(trained) :]
+        rows += renderings
+        validating += [False] * len(renderings)
     texts = [encoder_text(s.text, s.lang) for s in rows]
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
     emb = embed_cached(encoder, texts, cache, progress)
     fast_z = np.array([fast_logit(fast.score(s.text)[0]) for s in rows], dtype=np.float32)
-    is_val = np.array([is_validation(s.text) and not s.source.endswith(PSEUDO_ZH) for s in rows])
+    is_val = np.array(validating)
     y = np.array([s.label == "harmful" for s in rows], dtype=np.float64)
     w = source_weights(rows, hard_benign=HARD_BENIGN_WEIGHT, red_team=RED_TEAM_WEIGHT)
     langs = np.array([s.lang for s in rows])

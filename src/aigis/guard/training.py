@@ -221,6 +221,14 @@ def check_hold_out(hold_out: tuple[str, ...]) -> None:
         raise InputError(f"hold_out names unknown sources {unknown}; allowed: {', '.join(HOLDABLE_SOURCES)}")
 
 
+def check_training_output(hold_out: tuple[str, ...], output_dir: Path | None) -> None:
+    """Models trained without a source are for evaluation: they need an ``output_dir`` of their own,
+    never the shipped models' folder."""
+    check_hold_out(hold_out)
+    if hold_out and output_dir is None:
+        raise InputError("models trained with hold_out are for evaluation only: give them an output_dir")
+
+
 def load_splits(
     data_dir: Path | None = None, *, seed: int = 13, hold_out: tuple[str, ...] = ()
 ) -> dict[str, list[Sample]]:
@@ -513,7 +521,7 @@ _OWN_HARMFUL = ("harmful_requests",)
 HARD_BENIGN_WEIGHT = 8.0
 OWN_BENIGN_WEIGHT = 4.0
 OWN_HARMFUL_WEIGHT = 2.5
-RED_TEAM_WEIGHT = 1.0  # hh_rlhf openers (and their Chinese renderings): many open a conversation mildly
+RED_TEAM_WEIGHT = 1.0  # hh_rlhf openers and their renderings (the semantic head weighs them less)
 PSEUDO_CHINESE = True
 INJECTION_POS_WEIGHT = 16.0  # class weight of jailbreak prompts, relative to balanced
 
@@ -598,9 +606,7 @@ def train(
     """
     t0 = time.perf_counter()
     out = output_dir or MODELS_DIR
-    check_hold_out(hold_out)
-    if hold_out and output_dir is None:
-        raise InputError("a model trained with hold_out is for evaluation only: give it an output_dir")
+    check_training_output(hold_out, output_dir)
     out.mkdir(parents=True, exist_ok=True)
     splits = load_splits(data_dir, seed=seed, hold_out=hold_out)
     everything = splits["train"]
