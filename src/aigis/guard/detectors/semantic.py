@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, register_detector
-from aigis.guard.detectors.harmful import GUARD_CLAUSES, HarmfulDetector
+from aigis.guard.detectors.harmful import GUARD_CLAUSES, HarmfulDetector, too_short_to_judge
 from aigis.guard.gloss import gloss_table
 from aigis.guard.lexicon import KeywordHit
 from aigis.guard.models import detect_lang, sigmoid
@@ -58,7 +58,7 @@ class SemanticDetector(Detector):
         if not text.strip():
             return []
         p, p_fast, (start, end, hits) = self.probability(text)
-        if p < self.threshold:
+        if p < self.threshold or too_short_to_judge(text, hits):
             return []
         note = f"; semantic tier {p:.2f}, fast tier {p_fast:.2f}"
         return [self.fast.finding(text, p, start, end, hits, context, detector=self.name, note=note)]
