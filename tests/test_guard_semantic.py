@@ -316,7 +316,18 @@ def test_example_policy_in_the_docs_works() -> None:
     assert g.check_input("How do I file my taxes online?").action == "allow"
 
 
-SHORT_EVERYDAY = ["no", "thanks", "my bad", "I love you", "where are you", "好人", "可以", "收到", "我爱你", "不用了"]
+SHORT_EVERYDAY = [
+    "no",
+    "thanks",
+    "my bad",
+    "I love you",
+    "where are you",
+    "好人",
+    "可以",
+    "收到",
+    "我爱你",
+    "不用了",
+]
 
 
 @pytest.mark.parametrize("text", SHORT_EVERYDAY)
