@@ -153,6 +153,32 @@ def test_fit_mlp_learns_a_nonlinear_boundary() -> None:
     assert accuracy > 0.9
 
 
+def test_bagged_head_averages_its_members(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(50, 4)).astype(np.float32)
+    nets = [
+        (rng.normal(size=(4, 8)), rng.normal(size=8), rng.normal(size=8), float(rng.normal()))
+        for _ in range(3)
+    ]
+    singles = [SemanticHead(*(np.asarray(p, np.float32) for p in n[:3]), n[3], {}, {}, {}) for n in nets]
+    bagged = SemanticHead(
+        np.stack([n[0] for n in nets]).astype(np.float32),
+        np.stack([n[1] for n in nets]).astype(np.float32),
+        np.stack([n[2] for n in nets]).astype(np.float32),
+        np.array([n[3] for n in nets], np.float32),
+        {"en": 0.1},
+        {"en": 0.5},
+        {},
+    )
+    expected = np.mean([h.logits(x) for h in singles], axis=0)
+    np.testing.assert_allclose(bagged.logits(x), expected, rtol=1e-4, atol=1e-5)
+    bagged.save(tmp_path / "head.npz")
+    loaded = SemanticHead.load(tmp_path / "head.npz")
+    assert loaded.members == 3
+    # w1 ships as float16: the reloaded head agrees to that precision
+    np.testing.assert_allclose(loaded.logits(x), expected, atol=0.02)
+
+
 def test_thresholds_keep_validation_false_positives_low() -> None:
     logits = np.array([5, 4, 3, -1, -2, -3, 2.5, -4, 0.5, 6], dtype=np.float32)
     labels = ["harmful"] * 3 + ["benign"] * 3 + ["hard_benign", "benign", "benign", "harmful"]
@@ -164,7 +190,8 @@ def test_thresholds_keep_validation_false_positives_low() -> None:
 
 def test_shipped_head_loads() -> None:
     head = SemanticHead.load()
-    assert head.w1.shape == (384, head.w2.shape[0])
+    assert head.w1.shape == (head.members, 384, head.w2.shape[1])
+    assert head.b1.shape == head.w2.shape and head.b2.shape == (head.members,)
     assert set(head.thresholds) == {"en", "zh"} and set(head.fast_weight) == {"en", "zh"}
 
 

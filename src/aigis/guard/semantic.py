@@ -1,12 +1,14 @@
 """The semantic tier of the harmful-content check: a small neural head over sentence embeddings.
 
 English text is embedded as it is; Chinese text is first glossed into English words
-(:mod:`aigis.guard.gloss`), because the sentence model's vocabulary is English. The head is a one-hidden-
-layer network; its logit is added to a share of the fast linear model's logit (a stacked ensemble), and
-per-language shares and thresholds chosen on validation rows turn the sum into a decision.
+(:mod:`aigis.guard.gloss`), because the sentence model's vocabulary is English. The head is the mean
+of a few one-hidden-layer networks, each trained on its own bootstrap resample with its own seed (a
+bagged ensemble: one network's validation choices move with the last bits of its embeddings). Its
+logit is added to a share of the fast linear model's logit (a stacked ensemble), and per-language
+shares and thresholds chosen on validation rows turn the sum into a decision.
 
 Training (``aigis guard train --semantic``) embeds the same training rows as the fast models, fits the
-head with Adam in numpy, and writes ``semantic.npz`` (about 0.2 MB) next to them.
+head with Adam in numpy, and writes ``semantic.npz`` (about 0.9 MB) next to them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ FAST_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 3.0)
 MAX_VALIDATION_FPR = 0.015
 HIDDEN = 256
 EPOCHS = 40
+MEMBERS = 5  # networks in the bagged head; each trains on a bootstrap resample of the training rows
 ZH_BENIGN_ROWS = 3000  # the Chinese benign sources are subsampled: they are many and alike
 # hard-benign rows weigh as in the fast models; the hh_rlhf openers weigh half, since many of them
 # open a red-team conversation mildly: with them at full weight the head flags more hard-benign prompts
@@ -59,17 +62,28 @@ def encoder_text(text: str, lang: str | None = None) -> str:
 
 @dataclass
 class SemanticHead:
-    w1: FloatArray  # [dim, hidden]
-    b1: FloatArray
-    w2: FloatArray  # [hidden]
-    b2: float
+    w1: FloatArray  # [members, dim, hidden] (a single network's [dim, hidden] is taken as one member)
+    b1: FloatArray  # [members, hidden]
+    w2: FloatArray  # [members, hidden]
+    b2: FloatArray  # [members]
     thresholds: dict[str, float]  # per language, on the ensemble logit
     fast_weight: dict[str, float]  # per language
     meta: dict[str, Any]
 
+    def __post_init__(self) -> None:
+        if self.w1.ndim == 2:
+            self.w1, self.b1, self.w2 = self.w1[None], self.b1[None], self.w2[None]
+        self.b2 = np.atleast_1d(np.asarray(self.b2, dtype=np.float32))
+
+    @property
+    def members(self) -> int:
+        return int(self.w1.shape[0])
+
     def logits(self, embeddings: FloatArray) -> FloatArray:
-        hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
-        return np.asarray(hidden @ self.w2 + self.b2, dtype=np.float32)
+        """The members' mean logit per embedding row."""
+        hidden = np.maximum(np.einsum("nd,mdh->mnh", embeddings, self.w1) + self.b1[:, None, :], 0.0)
+        per_member = np.einsum("mnh,mh->mn", hidden, self.w2) + self.b2[:, None]
+        return np.asarray(per_member.mean(axis=0), dtype=np.float32)
 
     def decision(self, embedding_logit: float, fast_logit: float, lang: str) -> float:
         """The ensemble logit minus the language's threshold: at least 0 means harmful."""
@@ -84,7 +98,7 @@ class SemanticHead:
             w1=self.w1.astype(np.float16),
             b1=self.b1.astype(np.float32),
             w2=self.w2.astype(np.float32),
-            b2=np.array([self.b2], dtype=np.float32),
+            b2=self.b2.astype(np.float32),
             meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
         )
         path.write_bytes(buf.getvalue())
@@ -104,7 +118,7 @@ class SemanticHead:
                 z["w1"].astype(np.float32),
                 z["b1"].astype(np.float32),
                 z["w2"].astype(np.float32),
-                float(z["b2"][0]),
+                z["b2"].astype(np.float32),
                 {str(k): float(v) for k, v in meta.get("thresholds", {}).items()},
                 {str(k): float(v) for k, v in meta.get("fast_weight", {}).items()},
                 meta,
@@ -166,6 +180,14 @@ def fit_mlp(
                 update = lr * (m[i] / (1 - 0.9**step)) / (np.sqrt(v[i] / (1 - 0.999**step)) + 1e-8)
                 params[i] = (params[i] - update).astype(np.float32)
     return params[0], params[1], params[2], float(params[3][0])
+
+
+def _bootstrap(
+    x: FloatArray, y: npt.NDArray[np.float64], w: npt.NDArray[np.float64], seed: int
+) -> tuple[FloatArray, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """A resample of the rows with replacement, the same size: each member of the head sees its own."""
+    idx = np.random.default_rng(seed).integers(0, len(y), len(y))
+    return x[idx], y[idx], w[idx]
 
 
 def choose_thresholds(
@@ -315,9 +337,20 @@ def train_semantic(
         n_pos, n_neg = float((y[in_lang] == 1).sum()), float((y[in_lang] == 0).sum())
         w[in_lang & (y == 1)] *= n_neg / max(n_pos, 1.0)
     train_rows = ~is_val
-    w1, b1, w2, b2 = fit_mlp(emb[train_rows], y[train_rows], w[train_rows], seed=seed)
+    members = [
+        fit_mlp(*_bootstrap(emb[train_rows], y[train_rows], w[train_rows], seed + k), seed=seed + k)
+        for k in range(MEMBERS)
+    ]
     # the weights ship as float16: thresholds are chosen on the rounded weights
-    head = SemanticHead(w1.astype(np.float16).astype(np.float32), b1, w2, b2, {}, {}, {})
+    head = SemanticHead(
+        np.stack([m[0] for m in members]).astype(np.float16).astype(np.float32),
+        np.stack([m[1] for m in members]),
+        np.stack([m[2] for m in members]),
+        np.array([m[3] for m in members], dtype=np.float32),
+        {},
+        {},
+        {},
+    )
     val_rows = [s for s, v in zip(rows, is_val, strict=True) if v]
     head.fast_weight, head.thresholds = choose_fast_weights(
         head.logits(emb[is_val]), fast_z[is_val], [s.label for s in val_rows], [s.lang for s in val_rows]
@@ -326,6 +359,7 @@ def train_semantic(
         "encoder": encoder.folder.parent.name if encoder_dir is None else str(encoder_dir),
         "hidden": HIDDEN,
         "epochs": EPOCHS,
+        "members": MEMBERS,
         "seed": seed,
         "samples": int(train_rows.sum()),
         "validation": int(is_val.sum()),
