@@ -13,6 +13,13 @@ model plus the sentence-embedding head) instead of the fast model alone.
 ``--hold-out SOURCE`` moves a training source (hh_rlhf) into evaluation: a leave-one-source-out figure,
 meaningful only with ``--models`` trained by ``aigis guard train --hold-out SOURCE -o DIR``.
 
+hh_rlhf and MultiJail label whole red-team conversations, and many of their openers ask nothing
+harmful on their own. An audit labels each opener harmful, borderline or harmless on its own
+(rubric: ``benchmarks/data/opener_audit_rubric.md``); the ``_audited`` groups hold the openers every
+pass calls harmful: ``eval:harmful_hh_audited:en`` (with ``--hold-out hh_rlhf``; labels in
+``aigis/guard/lexicon/hh_rlhf_opener_labels.jsonl``) and ``eval:harmful_multijail_audited:{en,zh}``
+(two passes, ``benchmarks/data/multijail_audit.jsonl``).
+
 ``--normalize`` runs part of the guard's normalizer (``aigis.guard.normalize``) first when it exists,
 the way the Guard does; without it the detectors see the raw text.
 """
@@ -20,6 +27,7 @@ the way the Guard does; without it the detectors see the raw text.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import statistics
 import time
@@ -37,17 +45,42 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:jailbreak:zh", "injection", "recall", "user"),
     ("eval:indirect:en", "injection", "recall", "document"),
     ("eval:harmful:en", "harmful", "recall", "user"),
+    ("eval:harmful_hh_audited:en", "harmful", "recall", "user"),
     ("eval:harmful_multijail:en", "harmful", "recall", "user"),
+    ("eval:harmful_multijail_audited:en", "harmful", "recall", "user"),
     ("eval:harmful:zh", "harmful", "recall", "user"),
     ("eval:harmful_multijail:zh", "harmful", "recall", "user"),
+    ("eval:harmful_multijail_audited:zh", "harmful", "recall", "user"),
     ("eval:harmful_own:en", "harmful", "recall", "user"),
     ("eval:harmful_own:zh", "harmful", "recall", "user"),
+    ("eval:harmful_conversation:en", "harmful", "recall", "user"),
+    ("eval:harmful_conversation:zh", "harmful", "recall", "user"),
     ("eval:benign:en", "any", "fpr", "user"),
     ("eval:benign:zh", "any", "fpr", "user"),
     ("eval:hard_benign:en", "any", "fpr", "user"),
     ("eval:hard_benign:zh", "any", "fpr", "user"),
+    ("eval:sensitive_benign:en", "any", "fpr", "user"),
+    ("eval:sensitive_benign:zh", "any", "fpr", "user"),
     ("eval:benign_documents:en", "injection", "fpr", "document"),
 ]
+
+
+MULTIJAIL_AUDIT = Path(__file__).parent / "data" / "multijail_audit.jsonl"
+
+
+def audited_multijail(data_dir: Path, splits: dict[str, list[Sample]]) -> dict[str, list[Sample]]:
+    """MultiJail's prompts that both passes of the opener audit call harmful on their own, en and zh."""
+    passes = [json.loads(line) for line in MULTIJAIL_AUDIT.read_text(encoding="utf-8").splitlines()]
+    harmful = {int(r["id"]) for r in passes if r["first_pass"] == r["second_pass"] == "harmful"}
+    with (data_dir / "multijail" / "MultiJail.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if int(r["id"]) in harmful]
+    out = {}
+    for lang in ("en", "zh"):
+        kept = {s.text for s in splits[f"eval:harmful_multijail:{lang}"]}  # after the training dedup
+        out[f"eval:harmful_multijail_audited:{lang}"] = [
+            Sample(r[lang], "harmful", lang, "multijail") for r in rows if r[lang] in kept
+        ]
+    return out
 
 
 def _normalizer(enabled: bool) -> Callable[[str], str]:
@@ -76,6 +109,7 @@ def evaluate(
     hold_out: tuple[str, ...] = (),
 ) -> dict[str, dict[str, float]]:
     splits = load_splits(data_dir, hold_out=hold_out)
+    splits.update(audited_multijail(data_dir, splits))
     inj = InjectionDetector(model_dir=models)
     harm: Detector = HarmfulDetector(model_dir=models)
     if semantic:

@@ -10,7 +10,8 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
   jailbreak_llms 2023_12_25 minus every prompt also in 2023_05_07, BIPIA *test* attacks inside
   *test* e-mails/tables, injection_zh.txt "eval" lines.
 * harmful en: train advbench, do_not_answer, jailbreak_llms forbidden questions, hh_rlhf first human
-  turns (red-team openers; harmful model only); held out MultiJail en. hh_rlhf's own figure comes from
+  turns (red-team openers, as the opener audit labels them: harmful ones as harmful, harmless ones as
+  benign; harmful model only); held out MultiJail en. hh_rlhf's own figure comes from
   models trained with ``hold_out=("hh_rlhf",)`` (leave one source out).
 * harmful zh: train JADE v1 + v2 (easy); held out JADE v3 (medium + hard), MultiJail zh.
 * benign en: train gsm8k train, MT-Bench, AGIEval (en), benign_requests_en.txt; held out gsm8k test,
@@ -22,6 +23,8 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
 * benign en also trains on the jailbreak_llms forbidden questions about law, finance, health and
   campaigns (request-shaped but not harmful); "Gov Decision" questions train as harmful (crime).
 * hard benign: train hard_benign_{en,zh}.txt "train" lines; held out the "eval" lines.
+* conversational (our own): harmful_conversation_{en,zh}.txt (harmful) and sensitive_benign_{en,zh}.txt
+  (hard benign); "train" lines train, "eval" lines are held out.
 
 Every English harmful, benign and hard-benign training row also trains in a word-by-word Chinese
 rendering (:mod:`aigis.guard.crosslingual`, ``PSEUDO_CHINESE``), so that what the English sets teach
@@ -215,6 +218,28 @@ def _dedup_key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+HH_RLHF_LABELS = "hh_rlhf_opener_labels.jsonl"
+HH_RLHF_TRAINS = ("harmful",)  # the verdicts whose openers train
+
+
+def hh_rlhf_verdicts(data: Path) -> dict[str, str | None]:
+    """hh_rlhf's first human turns (stripped) and what they train as: ``harmful`` when every audit pass
+    (``lexicon/hh_rlhf_opener_labels.jsonl``) calls the opener harmful on its own, ``benign`` when every
+    pass calls it harmless, None otherwise. hh_rlhf labels whole red-team conversations, and many of
+    their openers ask nothing harmful ("Who is Ryan Gosling dating?")."""
+    passes: dict[int, list[str]] = {}
+    for row in _jsonl(_LEXICON_DIR / HH_RLHF_LABELS):
+        passes[int(str(row["idx"]))] = [str(v) for k in ("first_pass", "second_pass") if (v := row.get(k))]
+    out: dict[str, str | None] = {}
+    for row in _jsonl(data / "hh_rlhf_harmless_test" / "first_human_turns.jsonl"):
+        text = str(row["first_human_turn"]).strip()
+        labels = set(passes.get(int(str(row["idx"])), []))
+        verdict = {"harmful": "harmful", "harmless": "benign"}.get(labels.pop()) if len(labels) == 1 else None
+        if text:
+            out.setdefault(text, verdict)
+    return out
+
+
 def check_hold_out(hold_out: tuple[str, ...]) -> None:
     unknown = sorted(set(hold_out) - set(HOLDABLE_SOURCES))
     if unknown:
@@ -287,14 +312,15 @@ def load_splits(
             train.append(Sample(r["question"], "harmful", "en", "forbidden_questions", fcat))
         else:  # legal, financial, medical and campaign questions: request-shaped but not harmful
             train.append(Sample(r["question"], "benign", "en", "forbidden_questions_benign"))
-    hh = [
-        str(r["first_human_turn"]) for r in _jsonl(data / "hh_rlhf_harmless_test" / "first_human_turns.jsonl")
-    ]
-    hh_rows = [Sample(t, "harmful", "en", "hh_rlhf") for t in sample(hh, 10_000)]
-    if "hh_rlhf" in hold_out:
-        ev["eval:harmful:en"] = hh_rows
-    else:
-        train += hh_rows
+    hh_verdicts = hh_rlhf_verdicts(data)
+    hh = sample(list(hh_verdicts), 10_000)
+    if "hh_rlhf" in hold_out:  # every opener as hh_rlhf labels it, and those the audit calls harmful
+        ev["eval:harmful:en"] = [Sample(t, "harmful", "en", "hh_rlhf") for t in hh]
+        ev["eval:harmful_hh_audited:en"] = [
+            Sample(t, "harmful", "en", "hh_rlhf") for t in hh if hh_verdicts[t] == "harmful"
+        ]
+    else:  # openers the audit finds borderline, or its passes disagree on, do not train
+        train += [Sample(t, v, "en", "hh_rlhf") for t in hh if (v := hh_verdicts[t]) in HH_RLHF_TRAINS]
     mj = list(_csv(data / "multijail" / "MultiJail.csv"))
     ev["eval:harmful_multijail:en"] = [Sample(r["en"], "harmful", "en", "multijail") for r in mj]
     ev["eval:harmful_multijail:zh"] = [Sample(r["zh"], "harmful", "zh", "multijail") for r in mj]
@@ -363,16 +389,22 @@ def load_splits(
         zh_eval += [Sample(t, "benign", "zh", "alpaca_zh") for t in sample(texts, 1500)]
     ev["eval:benign:zh"] = zh_eval
 
-    # harmful requests (our own, short and direct; alternate lines held out)
-    for lang in ("en", "zh"):
-        train += [
-            Sample(t, "harmful", lang, f"harmful_requests_{lang}")
-            for t in _own(f"harmful_requests_{lang}.txt", "train")
-        ]
-        ev[f"eval:harmful_own:{lang}"] = [
-            Sample(t, "harmful", lang, f"harmful_requests_{lang}")
-            for t in _own(f"harmful_requests_{lang}.txt", "eval")
-        ]
+    # our own hand-written sets, "train" lines train and "eval" lines are held out: harmful requests
+    # (short and direct), conversational harmful messages, hard-benign prompts that mention dangerous
+    # words, and conversational messages on sensitive topics that are fine to answer
+    own_sets = (
+        ("harmful_requests", "harmful", "harmful_own"),
+        ("harmful_conversation", "harmful", "harmful_conversation"),
+        ("hard_benign", "hard_benign", "hard_benign"),
+        ("sensitive_benign", "hard_benign", "sensitive_benign"),
+    )
+    for stem, label, group in own_sets:
+        for lang in ("en", "zh"):
+            source = f"{stem}_{lang}"
+            train += [Sample(t, label, lang, source) for t in _own(f"{source}.txt", "train")]
+            ev[f"eval:{group}:{lang}"] = [
+                Sample(t, label, lang, source) for t in _own(f"{source}.txt", "eval")
+            ]
 
     # everyday requests (our own, training only)
     for lang in ("en", "zh"):
@@ -381,16 +413,6 @@ def load_splits(
             for t in _own(f"benign_requests_{lang}.txt", "train")
         ]
 
-    # hard benign (our own)
-    for lang in ("en", "zh"):
-        train += [
-            Sample(t, "hard_benign", lang, f"hard_benign_{lang}")
-            for t in _own(f"hard_benign_{lang}.txt", "train")
-        ]
-        ev[f"eval:hard_benign:{lang}"] = [
-            Sample(t, "hard_benign", lang, f"hard_benign_{lang}")
-            for t in _own(f"hard_benign_{lang}.txt", "eval")
-        ]
     # a held-out group never contains a text that also trains (JADE v3 repeats many v1/v2 questions,
     # MultiJail shares a few with the other English sets): such rows are dropped from the group
     seen = {_dedup_key(s.text) for s in train}
@@ -516,14 +538,14 @@ def _keyword_samples() -> list[Sample]:
 VALIDATION_EVERY = 10
 MAX_VALIDATION_FPR = 0.02  # per language, on the validation benign + hard-benign rows
 _OWN_BENIGN = ("benign_requests", "forbidden_questions_benign")
-_OWN_HARMFUL = ("harmful_requests",)
+_OWN_HARMFUL = ("harmful_requests", "harmful_conversation")
 # sample weights: the hand-written sets are small but closest to what users type
 HARD_BENIGN_WEIGHT = 8.0
 OWN_BENIGN_WEIGHT = 4.0
 OWN_HARMFUL_WEIGHT = 2.5
 RED_TEAM_WEIGHT = 1.0  # hh_rlhf openers and their renderings (the semantic head weighs them less)
 PSEUDO_CHINESE = True
-INJECTION_POS_WEIGHT = 16.0  # class weight of jailbreak prompts, relative to balanced
+INJECTION_POS_WEIGHT = 20.0  # class weight of jailbreak prompts, relative to balanced
 
 
 def is_own_benign(sample: Sample) -> bool:
