@@ -6,10 +6,31 @@ The guard maps spans back to the original text, so detectors never deal with nor
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from aigis.guard.lexicon import KeywordHit
+
+_WORDISH = re.compile(r"[^\W\d_]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+SHORT_MESSAGE_WORDS = 3  # a Chinese character counts as a word
+
+
+def too_short_to_judge(text: str, hits: Iterable[KeywordHit]) -> bool:
+    """A message of at most three words or Chinese characters ("no", "my bad", "我爱你") carries too
+    little for the classifiers, which learned from whole requests: only a strong keyword or cue phrase
+    ("冰毒", "make a bomb", "ignore previous instructions") judges it. Shared by every classifier-backed
+    detector (harmful, semantic, injection)."""
+    if any(h.weight >= 2 for h in hits):
+        return False
+    han = len(_HAN.findall(text))
+    words = len(_WORDISH.findall(_HAN.sub(" ", text)))
+    return words + han <= SHORT_MESSAGE_WORDS
+
 
 Direction = Literal["input", "output"]
 Source = Literal["user", "document", "tool", "model"]

@@ -14,13 +14,19 @@ the worst window counts.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
+from aigis.guard.detectors.base import (
+    Detector,
+    Finding,
+    ScanContext,
+    Span,
+    register_detector,
+    too_short_to_judge,
+)
 from aigis.guard.lexicon import KeywordHit, categories, default_lexicon, injection_lexicon, lower_same_length
 from aigis.guard.models import featurize, load_binary, load_softmax, window_scores
 
@@ -29,22 +35,6 @@ _WINDOW = 192  # harmful requests are short; small windows keep one sentence fro
 _KEYWORD_BONUS = (
     0.6  # added to a category's probability per strong keyword hit (at most 2): keywords pick the category
 )
-
-
-_WORDISH = re.compile(r"[^\W\d_]+")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-SHORT_MESSAGE_WORDS = 3  # a Chinese character counts as a word
-
-
-def too_short_to_judge(text: str, hits: tuple[KeywordHit, ...]) -> bool:
-    """A message of at most three words or Chinese characters ("no", "my bad", "我爱你") carries too
-    little for the classifiers, which learned from whole requests: only a strong keyword ("冰毒",
-    "make a bomb") judges it."""
-    if any(h.weight >= 2 for h in hits):
-        return False
-    han = len(_HAN.findall(text))
-    words = len(_WORDISH.findall(_HAN.sub(" ", text)))
-    return words + han <= SHORT_MESSAGE_WORDS
 
 
 @register_detector

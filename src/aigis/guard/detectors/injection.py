@@ -17,8 +17,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
-from aigis.guard.detectors.harmful import too_short_to_judge
+from aigis.guard.detectors.base import (
+    Detector,
+    Finding,
+    ScanContext,
+    Span,
+    register_detector,
+    too_short_to_judge,
+)
 from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
 from aigis.guard.models import WINDOW, featurize, load_binary, window_scores
 
@@ -74,7 +80,7 @@ class InjectionDetector(Detector):
         if not text.strip():
             return []
         p, hits = self.score(text)
-        if too_short_to_judge(text, tuple(hits)):  # "key AKIA…": the classifier learned from whole prompts
+        if too_short_to_judge(text, hits):  # "key AKIA…": the classifier learned from whole prompts
             p = 0.0
         embedded = context.source in _DOCUMENT_SOURCES
         if not embedded:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aigis.guard.detectors.base import Detector, Finding, ScanContext, register_detector
-from aigis.guard.detectors.harmful import GUARD_CLAUSES, HarmfulDetector, too_short_to_judge
+from aigis.guard.detectors.base import Detector, Finding, ScanContext, register_detector, too_short_to_judge
+from aigis.guard.detectors.harmful import GUARD_CLAUSES, HarmfulDetector
 from aigis.guard.gloss import gloss_table
 from aigis.guard.lexicon import KeywordHit
 from aigis.guard.models import detect_lang, sigmoid
