@@ -56,6 +56,12 @@ def test_unknown_id_is_clear_error_without_traceback() -> None:
     assert "Traceback" not in r.stderr
 
 
+def test_unknown_option_is_a_usage_error_without_traceback() -> None:
+    r = run("guard", "train", "--bogus")
+    assert r.returncode == 2
+    assert "No such option: --bogus" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_bad_lang_and_kind_are_clear_errors() -> None:
     r = run("framework", "list", "--lang", "fr")
     assert r.returncode == 2 and "use one of: zh, en" in r.stderr and "Traceback" not in r.stderr

@@ -58,10 +58,12 @@ def main() -> None:
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors
+    except Exception as exc:  # usage errors: click's, or those of the copy of click newer typer ships
         from click.exceptions import ClickException
 
-        if isinstance(exc, ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        usage_errors = (ClickException, getattr(typer, "TyperException", ClickException))
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if isinstance(exc, usage_errors) and callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         raise
