@@ -15,7 +15,14 @@ from aigis.guard import Guard
 from aigis.guard.detectors.base import ScanContext
 from aigis.guard.embedding import SentenceEncoder, packaged_model_dir, read_safetensors, shared_encoder
 from aigis.guard.gloss import gloss, parse_cedict
-from aigis.guard.semantic import SemanticHead, choose_thresholds, embed_cached, encoder_text, fit_mlp
+from aigis.guard.semantic import (
+    MIN_THRESHOLD,
+    SemanticHead,
+    choose_thresholds,
+    embed_cached,
+    encoder_text,
+    fit_mlp,
+)
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text(encoding="utf-8"))
 
@@ -186,6 +193,11 @@ def test_thresholds_keep_validation_false_positives_low() -> None:
     # negatives sorted: 2.5, 0.5, -1, ...; one in five may pass, so the cut sits just above 0.5
     assert thresholds["en"] == pytest.approx(0.501)
     assert choose_thresholds(logits, labels, ["en"] * 10, max_fpr=0.0)["en"] == pytest.approx(2.501)
+    # below 0 when the negatives allow it, down to the floor
+    lower = choose_thresholds(logits - 2.0, labels, ["en"] * 10, max_fpr=0.2)["en"]
+    assert lower == pytest.approx(-1.499)
+    floor = choose_thresholds(logits - 9.0, labels, ["en"] * 10, max_fpr=0.2)["en"]
+    assert floor == pytest.approx(MIN_THRESHOLD)
 
 
 def test_shipped_head_loads() -> None:
