@@ -1,0 +1,75 @@
+"""Recall of the semantic tier at fixed false-positive rates, to compare two sets of models on ranking
+rather than on the operating points their validation rows chose.
+
+    .venv/bin/python benchmarks/guard_fixed_fpr.py [--models DIR] [--data ../shared/data]
+
+For each language, the ensemble's decision value (before the per-language threshold; texts the fast
+model already scores at or above ``skip_above`` count as flagged) is computed on held-out groups. Recall
+on MultiJail and on our conversational harmful lines is then read at the thresholds that let a fixed
+share of benign (1, 1.5, 2 %) or sensitive-benign (5, 10, 15 %) texts through. Benign groups of more
+than 1,500 texts are sampled (seed 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+import numpy as np
+
+from aigis.guard.detectors.semantic import SemanticDetector
+from aigis.guard.models import detect_lang
+from aigis.guard.semantic import encoder_text, fast_logit
+from aigis.guard.training import default_data_dir, load_splits
+
+POSITIVE = ("harmful_multijail", "harmful_conversation")
+NEGATIVE = {"benign": (0.01, 0.015, 0.02), "sensitive_benign": (0.05, 0.10, 0.15)}
+SAMPLE = 1500
+
+
+def decision_values(det: SemanticDetector, texts: list[str]) -> np.ndarray:
+    langs = [detect_lang(t) for t in texts]
+    fast = [det.fast.score(t)[0] for t in texts]
+    emb = det.encoder.encode([encoder_text(t, lang) for t, lang in zip(texts, langs, strict=True)])
+    head = det.head.logits(emb)
+    return np.array(
+        [
+            np.inf if p >= det.skip_above else float(z + det.head.fast_weight.get(lang, 0.5) * fast_logit(p))
+            for z, p, lang in zip(head, fast, langs, strict=True)
+        ]
+    )
+
+
+def recall_at(positive: np.ndarray, negative: np.ndarray, fpr: float) -> float:
+    ordered = np.sort(negative)[::-1]
+    threshold = ordered[int(len(ordered) * fpr)] + 1e-6
+    return float((positive >= threshold).mean())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=Path, default=None, help="model folder (default: shipped)")
+    parser.add_argument("--data", type=Path, default=None, help="public data sets (default: ../shared/data)")
+    args = parser.parse_args()
+    head = str(args.models / "semantic.npz") if args.models else None
+    det = SemanticDetector(model_dir=str(args.models) if args.models else None, head=head)
+    splits = load_splits(args.data or default_data_dir())
+    values: dict[str, np.ndarray] = {}
+    for lang in ("en", "zh"):
+        for name in (*POSITIVE, *NEGATIVE):
+            rows = [s.text for s in splits[f"eval:{name}:{lang}"]]
+            if len(rows) > SAMPLE:
+                rows = random.Random(1).sample(rows, SAMPLE)
+            values[f"{name}:{lang}"] = decision_values(det, rows)
+    print(f"{'lang':5} {'negatives':17} {'fpr':>5}  " + "  ".join(f"{p:>22}" for p in POSITIVE))
+    for lang in ("en", "zh"):
+        for negative, rates in NEGATIVE.items():
+            for fpr in rates:
+                neg = values[f"{negative}:{lang}"]
+                cells = [recall_at(values[f"{p}:{lang}"], neg, fpr) for p in POSITIVE]
+                print(f"{lang:5} {negative:17} {fpr:5.3f}  " + "  ".join(f"{c:22.3f}" for c in cells))
+
+
+if __name__ == "__main__":
+    main()
