@@ -52,6 +52,13 @@ def main() -> None:
     parser.add_argument("--models", type=Path, default=None, help="model folder (default: shipped)")
     parser.add_argument("--data", type=Path, default=None, help="public data sets (default: ../shared/data)")
     args = parser.parse_args()
+    if args.models is not None:
+        missing = [n for n in ("harmful.npz", "semantic.npz") if not (args.models / n).is_file()]
+        if missing:
+            parser.error(
+                f"--models {args.models} lacks {', '.join(missing)}: train with "
+                "aigis guard train --semantic -o DIR"
+            )
     head = str(args.models / "semantic.npz") if args.models else None
     det = SemanticDetector(model_dir=str(args.models) if args.models else None, head=head)
     splits = load_splits(args.data or default_data_dir())
