@@ -3,8 +3,9 @@ rather than on the operating points their validation rows chose.
 
     .venv/bin/python benchmarks/guard_fixed_fpr.py [--models DIR] [--data ../shared/data]
 
-For each language, the ensemble's decision value (before the per-language threshold; texts the fast
-model already scores at or above ``skip_above`` count as flagged) is computed on held-out groups. Recall
+For each language, the detector's decision value (the ensemble logit minus the language's threshold;
+texts the fast model already scores at or above ``skip_above`` count as flagged) is computed on held-out
+groups. Recall
 on MultiJail and on our conversational harmful lines is then read at the thresholds that let a fixed
 share of benign (1, 1.5, 2 %) or sensitive-benign (5, 10, 15 %) texts through. Benign groups of more
 than 1,500 texts are sampled (seed 1).
@@ -35,7 +36,7 @@ def decision_values(det: SemanticDetector, texts: list[str]) -> np.ndarray:
     head = det.head.logits(emb)
     return np.array(
         [
-            np.inf if p >= det.skip_above else float(z + det.head.fast_weight.get(lang, 0.5) * fast_logit(p))
+            np.inf if p >= det.skip_above else det.head.decision(float(z), fast_logit(p), lang)
             for z, p, lang in zip(head, fast, langs, strict=True)
         ]
     )
