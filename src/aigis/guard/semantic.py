@@ -290,12 +290,14 @@ def train_semantic(
     from aigis.guard.training import (
         MODELS_DIR,
         PSEUDO_CHINESE,
+        QUESTION_FORMS,
         check_training_output,
         is_own_benign,
         is_validation,
         load_splits,
         source_weights,
         with_pseudo_chinese,
+        with_question_forms,
     )
 
     t0 = time.perf_counter()
@@ -327,6 +329,11 @@ def train_semantic(
         renderings = with_pseudo_chinese(trained)[len(trained) :]
         rows += renderings
         validating += [False] * len(renderings)
+    if QUESTION_FORMS:
+        trained = [s for s, v in zip(rows, validating, strict=True) if not v]
+        variants = with_question_forms(trained, splits)[len(trained) :]
+        rows += variants
+        validating += [False] * len(variants)
     texts = [encoder_text(s.text, s.lang) for s in rows]
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
     emb = embed_cached(encoder, texts, cache, progress)

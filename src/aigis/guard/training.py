@@ -29,6 +29,9 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
 Every English harmful, benign and hard-benign training row also trains in a word-by-word Chinese
 rendering (:mod:`aigis.guard.crosslingual`, ``PSEUDO_CHINESE``), so that what the English sets teach
 about conversational harm reaches Chinese text; renderings never validate.
+Every Chinese "怎么/如何…" harmful, benign and hard-benign training row also trains once in another
+question shape (:mod:`aigis.guard.question_forms`, ``QUESTION_FORMS``), so that the shape carries no
+label; these variants never validate either.
 
 Every held-out group is stripped of texts that also occur in training, up to case, spacing and
 punctuation (JADE v3 repeats 223 JADE v1/v2 questions, which earlier versions of this table counted
@@ -545,6 +548,7 @@ OWN_BENIGN_WEIGHT = 4.0
 OWN_HARMFUL_WEIGHT = 2.5
 RED_TEAM_WEIGHT = 1.0  # hh_rlhf openers and their renderings (the semantic head weighs them less)
 PSEUDO_CHINESE = True
+QUESTION_FORMS = ("zh",)  # languages whose "how do I" rows also train in another shape
 INJECTION_POS_WEIGHT = 20.0  # class weight of jailbreak prompts, relative to balanced
 
 
@@ -581,6 +585,33 @@ def with_pseudo_chinese(rows: list[Sample]) -> list[Sample]:
             text = table.render(s.text[:WINDOW])
             if text.strip():
                 extra.append(Sample(text, s.label, "zh", s.source + PSEUDO_ZH, s.category))
+    return rows + extra
+
+
+FORMS = "+forms"  # source suffix of "how do I" questions asked in another shape
+
+
+def with_question_forms(
+    rows: list[Sample], splits: dict[str, list[Sample]], langs: tuple[str, ...] | None = None
+) -> list[Sample]:
+    """``rows`` plus each harmful, benign and hard-benign "how do I …" question in ``langs`` (default:
+    ``QUESTION_FORMS``) asked in another shape (:mod:`aigis.guard.question_forms`), unless that text is
+    already a row or in any of ``splits`` (held-out and validation rows). Like the renderings, the
+    variants only ever train."""
+    from aigis.guard.question_forms import rephrase
+
+    langs = QUESTION_FORMS if langs is None else langs
+    seen = {_dedup_key(s.text) for s in rows}
+    seen |= {_dedup_key(s.text) for group in splits.values() for s in group}
+    extra = []
+    for s in rows:
+        content = s.label in ("harmful", "benign", "hard_benign")
+        if s.lang not in langs or not content or PSEUDO_ZH in s.source:
+            continue
+        text = rephrase(s.text, s.lang)
+        if text is not None and (key := _dedup_key(text)) not in seen:
+            seen.add(key)
+            extra.append(Sample(text, s.label, s.lang, s.source + FORMS, s.category))
     return rows + extra
 
 
@@ -639,6 +670,9 @@ def train(
     samples = [s for s in everything if not is_validation(s.text)]
     if PSEUDO_CHINESE:
         samples = with_pseudo_chinese(samples)
+    if QUESTION_FORMS:
+        samples = with_question_forms(samples, splits)
+    if PSEUDO_CHINESE or QUESTION_FORMS:
         random.Random(seed + 2).shuffle(samples)
     feats = [featurize(s.text[:WINDOW]) for s in samples]
     val_feats = [featurize(s.text[:WINDOW]) for s in val]
