@@ -1,8 +1,8 @@
 """Other ways of asking the same "how do I …" question, for training rows.
 
-Hand-written requests are mostly phrased "怎么…" / "如何…" or "How do I …", harmful and harmless alike,
-while people also ask "…的最佳方法是什么？", "有哪些方法可以…？", "我可以…吗？" or "What's the best way
-to …?". A classifier that has seen harm only in the first shape learns the shape.
+Chinese harmful requests in the training sets often ask "怎么…" / "如何…" and hardly ever
+"…的最佳方法是什么？" or "我可以…吗？", shapes people use too. A classifier that has seen harm in one
+shape only learns the shape.
 ``rephrase("怎么偷车？", "zh")`` gives the same act in another shape, chosen by a stable hash of the
 text, so that each training row of either label adds one variant and the shape carries no label.
 """
