@@ -4,7 +4,8 @@ Chinese harmful requests in the training sets often ask "怎么…" / "如何…
 "…的最佳方法是什么？" or "我可以…吗？", shapes people use too. A classifier that has seen harm in one
 shape only learns the shape.
 ``rephrase("怎么偷车？", "zh")`` gives the same act in another shape, chosen by a stable hash of the
-text, so that each training row of either label adds one variant and the shape carries no label.
+text; ``rephrase(text, "zh", 1)`` gives the next shape. Rows of either label get variants at the same
+rate, so the shape carries no label.
 """
 
 from __future__ import annotations
@@ -62,11 +63,13 @@ def act_of(text: str, lang: str) -> str | None:
     return m.group("act").strip() if m else None
 
 
-def rephrase(text: str, lang: str) -> str | None:
+def rephrase(text: str, lang: str, nth: int = 0) -> str | None:
     """``text`` asked in another of the language's ``FORMS`` (the same one every time for the same
-    text), or None when it is not a plain "how do I …" question."""
+    text and ``nth``; different ``nth`` below the number of forms give different forms), or None when
+    it is not a plain "how do I …" question."""
     act = act_of(text, lang)
     if act is None:
         return None
     forms = FORMS[lang]
-    return forms[zlib.crc32(text.encode("utf-8", "surrogatepass")) % len(forms)].format(act=act)
+    first = zlib.crc32(text.encode("utf-8", "surrogatepass"))
+    return forms[(first + nth) % len(forms)].format(act=act)

@@ -549,6 +549,7 @@ OWN_HARMFUL_WEIGHT = 2.5
 RED_TEAM_WEIGHT = 1.0  # hh_rlhf openers and their renderings (the semantic head weighs them less)
 PSEUDO_CHINESE = True
 QUESTION_FORMS = ("zh",)  # languages whose "how do I" rows also train in another shape
+QUESTION_FORMS_PER_ROW = 1  # how many other shapes each such row trains in
 INJECTION_POS_WEIGHT = 20.0  # class weight of jailbreak prompts, relative to balanced
 
 
@@ -592,15 +593,19 @@ FORMS = "+forms"  # source suffix of "how do I" questions asked in another shape
 
 
 def with_question_forms(
-    rows: list[Sample], splits: dict[str, list[Sample]], langs: tuple[str, ...] | None = None
+    rows: list[Sample],
+    splits: dict[str, list[Sample]],
+    langs: tuple[str, ...] | None = None,
+    per_row: int | None = None,
 ) -> list[Sample]:
     """``rows`` plus each harmful, benign and hard-benign "how do I …" question in ``langs`` (default:
-    ``QUESTION_FORMS``) asked in another shape (:mod:`aigis.guard.question_forms`), unless that text is
-    already a row or in any of ``splits`` (held-out and validation rows). Like the renderings, the
-    variants only ever train."""
+    ``QUESTION_FORMS``) asked in ``per_row`` (default: ``QUESTION_FORMS_PER_ROW``) other shapes
+    (:mod:`aigis.guard.question_forms`), less those already a row or in any of ``splits`` (held-out and
+    validation rows). Like the renderings, the variants only ever train."""
     from aigis.guard.question_forms import rephrase
 
     langs = QUESTION_FORMS if langs is None else langs
+    per_row = QUESTION_FORMS_PER_ROW if per_row is None else per_row
     seen = {_dedup_key(s.text) for s in rows}
     seen |= {_dedup_key(s.text) for group in splits.values() for s in group}
     extra = []
@@ -608,10 +613,11 @@ def with_question_forms(
         content = s.label in ("harmful", "benign", "hard_benign")
         if s.lang not in langs or not content or PSEUDO_ZH in s.source:
             continue
-        text = rephrase(s.text, s.lang)
-        if text is not None and (key := _dedup_key(text)) not in seen:
-            seen.add(key)
-            extra.append(Sample(text, s.label, s.lang, s.source + FORMS, s.category))
+        for nth in range(per_row):
+            text = rephrase(s.text, s.lang, nth)
+            if text is not None and (key := _dedup_key(text)) not in seen:
+                seen.add(key)
+                extra.append(Sample(text, s.label, s.lang, s.source + FORMS, s.category))
     return rows + extra
 
 
