@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import time
 
 import pytest
@@ -104,11 +105,22 @@ def test_adversarial_inputs_run_in_linear_time(unit: str) -> None:
     guard = Guard.default()
     small = unit * (30_000 // len(unit))
     large = unit * (300_000 // len(unit))
-    t0 = time.perf_counter()
-    guard.check_input(small)
-    t1 = time.perf_counter()
-    guard.check_input(large)
-    t2 = time.perf_counter()
-    assert t2 - t1 < 60.0  # a quadratic blow-up on 300 KB takes minutes; this only guards against that
+
+    def fastest(text: str, runs: int) -> float:
+        # the best of a few runs with the collector off: a pause or a busy core is not the algorithm
+        best = float("inf")
+        gc.disable()
+        try:
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                guard.check_input(text)
+                best = min(best, time.perf_counter() - t0)
+        finally:
+            gc.enable()
+        return best
+
+    t_small = fastest(small, 3)
+    t_large = fastest(large, 2)
+    assert t_large < 60.0  # a quadratic blow-up on 300 KB takes minutes; this only guards against that
     # ten times the input may cost at most ~25 times the time (linear, with slack for a noisy machine)
-    assert t2 - t1 < 25 * max(t1 - t0, 0.01)
+    assert t_large < 25 * max(t_small, 0.01)
