@@ -105,6 +105,15 @@ def test_embedding_cache_is_reused(encoder: SentenceEncoder, tmp_path: Path) -> 
     assert np.allclose(second[0], first[1]) and np.allclose(second[1], first[0])
 
 
+def test_training_vectors_are_the_detectors_vectors(encoder: SentenceEncoder, tmp_path: Path) -> None:
+    texts = ["short", "a somewhat longer sentence about the weather in spring", "中文 and English", "x" * 300]
+    cold = embed_cached(encoder, texts, tmp_path / "emb.npz")
+    # bit for bit, whatever else is encoded in the same run and whatever the cache already held
+    assert np.array_equal(cold, np.stack([encoder.encode([t])[0] for t in texts]))
+    warm = embed_cached(encoder, ["another text", *texts[::-1]], tmp_path / "emb.npz")
+    assert np.array_equal(warm[1:], cold[::-1])
+
+
 # -- gloss -------------------------------------------------------------------------------------------
 
 

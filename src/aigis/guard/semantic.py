@@ -238,8 +238,13 @@ def choose_fast_weights(
     return weights, thresholds
 
 
+# Vectors from batched encoding differ from the detector's one-text vectors in the last bits, and those
+# bits change which rows a threshold lands between; caches of batched vectors have other keys.
+_CACHE_KEY_VERSION = b"one-text\0"
+
+
 def _text_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return hashlib.sha256(_CACHE_KEY_VERSION + text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def embed_cached(
@@ -249,7 +254,9 @@ def embed_cached(
     progress: Callable[[int, int], None] | None = None,
     step: int = 256,
 ) -> FloatArray:
-    """Embeddings of ``texts``, taking what ``cache`` holds and adding the rest to it."""
+    """Embeddings of ``texts``, taking what ``cache`` holds and adding the rest to it. Each text is
+    encoded alone, as the detector encodes it, so the vectors do not depend on what else was encoded
+    with them and a cold cache gives the same models as a warm one."""
     known: dict[str, FloatArray] = {}
     if cache is not None and cache.is_file():
         with np.load(cache) as z:
@@ -258,7 +265,7 @@ def embed_cached(
     todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
     for k in range(0, len(todo), step):
         part = todo[k : k + step]
-        for (key, _), vec in zip(part, encoder.encode([t for _, t in part]), strict=True):
+        for (key, _), vec in zip(part, encoder.encode([t for _, t in part], batch_size=1), strict=True):
             known[key] = vec
         if progress is not None:
             progress(min(k + step, len(todo)), len(todo))
