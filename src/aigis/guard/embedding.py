@@ -117,8 +117,10 @@ class SentenceEncoder:
     def token_ids(self, texts: list[str]) -> list[list[int]]:
         return [list(e.ids) for e in self.tokenizer.encode_batch(texts)]
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """Embed ``texts``; similar lengths are batched together so padding stays small."""
+    def encode(self, texts: list[str], batch_size: int = 1) -> np.ndarray:
+        """Embed ``texts``. By default each text is encoded alone, so its vector is the same bit for bit
+        whatever it is encoded with (padding in a batch changes the last bits, and on one core batching
+        is no faster). With ``batch_size`` above 1, similar lengths are batched together."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out

@@ -254,9 +254,8 @@ def embed_cached(
     progress: Callable[[int, int], None] | None = None,
     step: int = 256,
 ) -> FloatArray:
-    """Embeddings of ``texts``, taking what ``cache`` holds and adding the rest to it. Each text is
-    encoded alone, as the detector encodes it, so the vectors do not depend on what else was encoded
-    with them and a cold cache gives the same models as a warm one."""
+    """Embeddings of ``texts``, taking what ``cache`` holds and adding the rest to it. The encoder
+    encodes each text alone, as the detector does, so a cold cache gives the same models as a warm one."""
     known: dict[str, FloatArray] = {}
     if cache is not None and cache.is_file():
         with np.load(cache) as z:
@@ -265,7 +264,7 @@ def embed_cached(
     todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
     for k in range(0, len(todo), step):
         part = todo[k : k + step]
-        for (key, _), vec in zip(part, encoder.encode([t for _, t in part], batch_size=1), strict=True):
+        for (key, _), vec in zip(part, encoder.encode([t for _, t in part]), strict=True):
             known[key] = vec
         if progress is not None:
             progress(min(k + step, len(todo)), len(todo))
