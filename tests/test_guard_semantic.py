@@ -105,6 +105,18 @@ def test_embedding_cache_is_reused(encoder: SentenceEncoder, tmp_path: Path) -> 
     assert np.allclose(second[0], first[1]) and np.allclose(second[1], first[0])
 
 
+def test_a_file_that_is_not_a_cache_is_named(encoder: SentenceEncoder, tmp_path: Path) -> None:
+    for name, content in (("text.npz", b"root:x:0:0\n"), ("other.npz", None)):
+        bad = tmp_path / name
+        if content is None:
+            np.savez(bad, something=np.zeros(2))
+        else:
+            bad.write_bytes(content)
+        with pytest.raises(ConfigError, match=r"--embedding-cache .*is not an embedding cache"):
+            embed_cached(encoder, ["one"], bad)
+        assert bad.exists()  # nothing is overwritten
+
+
 def test_training_vectors_are_the_detectors_vectors(encoder: SentenceEncoder, tmp_path: Path) -> None:
     texts = ["short", "a somewhat longer sentence about the weather in spring", "中文 and English", "x" * 300]
     cold = embed_cached(encoder, texts, tmp_path / "emb.npz")

@@ -247,6 +247,17 @@ def _text_key(text: str) -> str:
     return hashlib.sha256(_CACHE_KEY_VERSION + text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
+def _read_cache(cache: Path) -> dict[str, FloatArray]:
+    try:
+        with np.load(cache) as z:
+            return dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+    except (OSError, ValueError, KeyError, AttributeError):
+        raise ConfigError(
+            f"--embedding-cache {str(cache)!r} is not an embedding cache (an .npz file with 'keys' and "
+            f"'vectors' written by 'aigis guard train'); give a new path or delete the file"
+        ) from None
+
+
 def embed_cached(
     encoder: SentenceEncoder,
     texts: list[str],
@@ -258,8 +269,7 @@ def embed_cached(
     encodes each text alone, as the detector does, so a cold cache gives the same models as a warm one."""
     known: dict[str, FloatArray] = {}
     if cache is not None and cache.is_file():
-        with np.load(cache) as z:
-            known = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+        known = _read_cache(cache)
     keys = [_text_key(t) for t in texts]
     todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
     for k in range(0, len(todo), step):
