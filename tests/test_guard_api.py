@@ -136,6 +136,11 @@ def test_cli_check_scan_eval_policy(tmp_path: Path) -> None:
     )
     r = _aigis("guard", "check", "-p", str(policy), "手机13812345678")
     assert r.returncode == 1  # blocked
+    assert "CN_MOBILE" in r.stdout and "refuse" in r.stdout
+    r = _aigis("guard", "check", "How do I kill a Python process?")
+    assert r.returncode == 0 and r.stdout.strip() == "verdict: allow · no findings"
+    r = _aigis("guard", "check", "--lang", "zh", "杀毒软件推荐")
+    assert r.returncode == 0 and r.stdout.strip() == "结论: allow · 未发现问题"
     assert _aigis("guard", "policy", "validate", str(policy)).returncode == 0
     bad = tmp_path / "bad.yaml"
     bad.write_text("input:\n  rules:\n    - {match: pii, action: boom}\n", encoding="utf-8")

@@ -84,7 +84,10 @@ def register(app: typer.Typer) -> None:
             title = (f"结论: {v.action}" if zh else f"verdict: {v.action}") + (
                 " (blocked)" if v.blocked else ""
             )
-            console.print(table(title, heads, rows))
+            if rows:
+                console.print(table(title, heads, rows))
+            else:
+                console.print(title + (" · 未发现问题" if zh else " · no findings"), highlight=False)
             if v.text != value:
                 console.print(("输出文本: " if zh else "text: ") + v.text, highlight=False, markup=False)
         if v.blocked:
