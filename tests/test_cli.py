@@ -74,6 +74,13 @@ def test_search_yaml() -> None:
     assert r.returncode == 0 and "A3.15" in r.stdout
 
 
+def test_an_empty_table_says_it_is_empty() -> None:
+    r = run("framework", "search", "zzqqxx-nothing")
+    assert r.returncode == 0 and "(none / 无)" in r.stdout
+    r = run("framework", "search", "guardrail")
+    assert "A3.15" in r.stdout and "(none / 无)" not in r.stdout
+
+
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_config_show_hides_secrets(fmt: str) -> None:
     r = run("config", "show", "--format", fmt, env={"AIGIS_DATABASE_URL": "postgresql://u:topsecret@h/d"})

@@ -51,6 +51,8 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
         t.add_column(col, overflow="fold")
     for row in rows:
         t.add_row(*(escape("" if v is None else str(v)) for v in row))
+    if not rows:  # an empty frame alone reads like a rendering fault
+        t.caption = "(none / 无)"
     return t
 
 
