@@ -61,6 +61,8 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:hard_benign:zh", "any", "fpr", "user"),
     ("eval:sensitive_benign:en", "any", "fpr", "user"),
     ("eval:sensitive_benign:zh", "any", "fpr", "user"),
+    ("eval:everyday:en", "any", "fpr", "user"),
+    ("eval:everyday:zh", "any", "fpr", "user"),
     ("eval:benign_documents:en", "injection", "fpr", "document"),
 ]
 
@@ -129,6 +131,7 @@ def evaluate(
             continue
         ctx = ScanContext(source=source)  # type: ignore[arg-type]
         fired = 0
+        by_source: dict[str, list[int]] = {}
         for s in samples:
             text = prep(s.text)
             t0 = time.perf_counter()
@@ -140,13 +143,15 @@ def evaluate(
                 latencies.append((t1 - t0) * 1000)
             if which in ("harmful", "any"):
                 harm_latencies.append((t2 - t1) * 1000)
-            if which == "injection":
-                fired += hit_inj
-            elif which == "harmful":
-                fired += hit_harm
-            else:
-                fired += hit_inj or hit_harm
+            hit = hit_inj if which == "injection" else hit_harm if which == "harmful" else hit_inj or hit_harm
+            fired += hit
+            counts = by_source.setdefault(s.source, [0, 0])
+            counts[0] += 1
+            counts[1] += hit
         results[group] = {"n": len(samples), metric: round(fired / len(samples), 4)}
+        if len(by_source) > 1:  # a mixed group: each source's own rate too (gsm8k can hide a chat set)
+            for source_name, (n, hits) in sorted(by_source.items()):
+                results[f"{group} {source_name}"] = {"n": n, metric: round(hits / n, 4)}
     for key, values in (("latency_ms_injection", latencies), ("latency_ms_harmful", harm_latencies)):
         values.sort()
         if values:

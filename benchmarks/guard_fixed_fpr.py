@@ -7,7 +7,8 @@ For each language, the detector's decision value (the ensemble logit minus the l
 texts the fast model already scores at or above ``skip_above`` count as flagged) is computed on held-out
 groups. Recall
 on MultiJail and on our conversational harmful lines is then read at the thresholds that let a fixed
-share of benign (1, 1.5, 2 %) or sensitive-benign (5, 10, 15 %) texts through. Benign groups of more
+share of benign (1, 1.5, 2 %), everyday-message (1, 2, 5 %) or sensitive-benign (5, 10, 15 %) texts
+through. Benign groups of more
 than 1,500 texts are sampled (seed 1).
 """
 
@@ -25,7 +26,11 @@ from aigis.guard.semantic import encoder_text, fast_logit
 from aigis.guard.training import default_data_dir, load_splits
 
 POSITIVE = ("harmful_multijail", "harmful_conversation")
-NEGATIVE = {"benign": (0.01, 0.015, 0.02), "sensitive_benign": (0.05, 0.10, 0.15)}
+NEGATIVE = {
+    "benign": (0.01, 0.015, 0.02),
+    "everyday": (0.01, 0.02, 0.05),
+    "sensitive_benign": (0.05, 0.10, 0.15),
+}
 SAMPLE = 1500
 
 
