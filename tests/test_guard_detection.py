@@ -212,6 +212,7 @@ def test_own_sets_split_into_training_and_held_out_lines() -> None:
     for group, source, label in (
         ("harmful_conversation", "harmful_conversation", "harmful"),
         ("sensitive_benign", "sensitive_benign", "hard_benign"),
+        ("everyday", "everyday", "benign"),
     ):
         for lang in ("en", "zh"):
             held = splits[f"eval:{group}:{lang}"]

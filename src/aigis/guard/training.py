@@ -25,6 +25,8 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
 * hard benign: train hard_benign_{en,zh}.txt "train" lines; held out the "eval" lines.
 * conversational (our own): harmful_conversation_{en,zh}.txt (harmful) and sensitive_benign_{en,zh}.txt
   (hard benign); "train" lines train, "eval" lines are held out.
+* everyday messages to a chatbot (our own): everyday_{en,zh}.txt (benign); "train" lines train, "eval"
+  lines (written apart from them) are held out.
 
 Every English harmful, benign and hard-benign training row also trains in a word-by-word Chinese
 rendering (:mod:`aigis.guard.crosslingual`, ``PSEUDO_CHINESE``), so that what the English sets teach
@@ -400,6 +402,7 @@ def load_splits(
         ("harmful_conversation", "harmful", "harmful_conversation"),
         ("hard_benign", "hard_benign", "hard_benign"),
         ("sensitive_benign", "hard_benign", "sensitive_benign"),
+        ("everyday", "benign", "everyday"),
     )
     for stem, label, group in own_sets:
         for lang in ("en", "zh"):
@@ -540,7 +543,7 @@ def _keyword_samples() -> list[Sample]:
 
 VALIDATION_EVERY = 10
 MAX_VALIDATION_FPR = 0.02  # per language, on the validation benign + hard-benign rows
-_OWN_BENIGN = ("benign_requests", "forbidden_questions_benign")
+_OWN_BENIGN = ("benign_requests", "forbidden_questions_benign", "everyday")
 _OWN_HARMFUL = ("harmful_requests", "harmful_conversation")
 # sample weights: the hand-written sets are small but closest to what users type
 HARD_BENIGN_WEIGHT = 8.0
