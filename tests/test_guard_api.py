@@ -189,6 +189,16 @@ def test_cli_check_scan_eval_policy(tmp_path: Path) -> None:
     assert r.returncode == 2 and "nope" in r.stderr
 
 
+def test_a_slice_without_positives_reports_its_fpr_and_no_precision() -> None:
+    from aigis.guard.evaluate import Counts
+
+    negatives = Counts(fp=8, tn=492).metrics()
+    assert negatives["precision"] is None and negatives["recall"] is None
+    assert negatives["fpr"] == 8 / 500
+    mixed = Counts(tp=9, fp=1, fn=1, tn=9).metrics()
+    assert mixed["precision"] == 0.9 and mixed["recall"] == 0.9 and mixed["fpr"] == 0.1
+
+
 def test_cli_train_with_a_held_out_source_refuses_the_shipped_folder(tmp_path: Path) -> None:
     # a model trained without a source is for evaluation: it must never replace the shipped models
     for extra in ((), ("--semantic-only",)):

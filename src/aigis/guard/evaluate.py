@@ -79,7 +79,9 @@ class Counts:
             self.tn += 1
 
     def metrics(self) -> dict[str, float | int | None]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+        # a slice with no actual positives (the negatives row, a language with only benign rows) has
+        # no precision to speak of: its false positives show in the FPR
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp and self.tp + self.fn else None
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else None
         f1 = 2 * p * r / (p + r) if p is not None and r is not None and p + r else None
         fpr = self.fp / (self.fp + self.tn) if self.fp + self.tn else None
