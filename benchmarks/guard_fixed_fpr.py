@@ -5,11 +5,9 @@ rather than on the operating points their validation rows chose.
 
 For each language, the detector's decision value (the ensemble logit minus the language's threshold;
 texts the fast model already scores at or above ``skip_above`` count as flagged) is computed on held-out
-groups. Recall
-on MultiJail and on our conversational harmful lines is then read at the thresholds that let a fixed
-share of benign (1, 1.5, 2 %), everyday-message (1, 2, 5 %) or sensitive-benign (5, 10, 15 %) texts
-through. Benign groups of more
-than 1,500 texts are sampled (seed 1).
+groups. Recall on MultiJail and on our conversational harmful lines is then read at the thresholds that
+let a fixed share of benign (1, 1.5, 2 %), everyday-message (1, 2, 5 %) or sensitive-benign (5, 10,
+15 %) texts through. Benign groups of more than 1,500 texts are sampled (seed 1).
 """
 
 from __future__ import annotations
