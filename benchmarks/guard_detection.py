@@ -130,8 +130,7 @@ def evaluate(
         if not samples:
             continue
         ctx = ScanContext(source=source)  # type: ignore[arg-type]
-        fired = 0
-        by_source: dict[str, list[int]] = {}
+        by_source: dict[str, list[int]] = {}  # source -> [texts, detections]
         for s in samples:
             text = prep(s.text)
             t0 = time.perf_counter()
@@ -143,11 +142,11 @@ def evaluate(
                 latencies.append((t1 - t0) * 1000)
             if which in ("harmful", "any"):
                 harm_latencies.append((t2 - t1) * 1000)
-            hit = hit_inj if which == "injection" else hit_harm if which == "harmful" else hit_inj or hit_harm
-            fired += hit
+            hit = hit_inj or hit_harm  # a detector that does not count for this group was not run
             counts = by_source.setdefault(s.source, [0, 0])
             counts[0] += 1
             counts[1] += hit
+        fired = sum(hits for _, hits in by_source.values())
         results[group] = {"n": len(samples), metric: round(fired / len(samples), 4)}
         if len(by_source) > 1:  # a mixed group: each source's own rate too (gsm8k can hide a chat set)
             for source_name, (n, hits) in sorted(by_source.items()):
