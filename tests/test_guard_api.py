@@ -106,6 +106,21 @@ def test_malformed_requests_get_clear_errors(live_server: LiveServer, body: byte
     assert httpx.get(f"{live_server.url}/healthz").status_code == 200
 
 
+@pytest.mark.parametrize("auth", [None, "Bearer not-a-token"])
+def test_malformed_body_without_token_gets_401(live_server: LiveServer, auth: str | None) -> None:
+    headers = {"content-type": "application/json", **({"Authorization": auth} if auth else {})}
+    for url in (f"{live_server.url}/api/v1/guard/check", f"{live_server.url}/api/v1/systems"):
+        r = httpx.post(url, content=b'{"text": ', headers=headers)
+        assert r.status_code == 401, (url, r.text)
+        assert r.json()["error"] == "unauthorized"
+    r = httpx.post(
+        f"{live_server.url}/api/v1/guard/check",
+        content=b'{"text": ',
+        headers={**_token(live_server), "content-type": "application/json"},
+    )
+    assert r.status_code == 422 and r.json()["error"] == "invalid_input"
+
+
 def _aigis(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from aigis.cli import main; main()", *args],

@@ -12,13 +12,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from aigis import __version__
 from aigis.config import Settings, get_settings
 from aigis.errors import AigisError
 from aigis.plugins import import_submodules
 from aigis.server import routes
-from aigis.server.auth import FAILED_AUTH_LIMIT, FAILED_AUTH_WINDOW_SECONDS
+from aigis.server.auth import FAILED_AUTH_LIMIT, FAILED_AUTH_WINDOW_SECONDS, authenticate_route
 from aigis.state import RateLimiter, open_state
 from aigis.store import Database
 
@@ -60,7 +61,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, mig
         return JSONResponse({"error": exc.code, "message": str(exc)}, status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        try:
+            await run_in_threadpool(authenticate_route, request)
+        except AigisError as auth_error:
+            return await _aigis_error(request, auth_error)
         problems = [
             {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
             for err in exc.errors()

@@ -58,7 +58,21 @@ def require(scope: str = "read") -> Callable[[Request], ApiToken]:
             )
         return check_token(request, token, scope)
 
+    dependency.aigis_scope = scope  # type: ignore[attr-defined]
     return dependency
+
+
+def authenticate_route(request: Request) -> None:
+    """Run the auth dependencies of the route ``request`` matched, raising their error if any fails.
+
+    FastAPI parses a JSON body before it resolves dependencies, so a malformed body would otherwise
+    answer 422 to a caller who has not authenticated; the validation error handler calls this first.
+    """
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    for sub in getattr(dependant, "dependencies", ()):
+        if getattr(sub.call, "aigis_scope", None) is not None:
+            sub.call(request)
 
 
 def current_token(request: Request) -> ApiToken | None:
