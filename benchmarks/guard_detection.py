@@ -4,7 +4,7 @@ Evaluates on the sources the shipped classifiers were NOT trained on (see the sp
 ``aigis.guard.training``) and prints recall on attack/harmful sets and false-positive rates on benign
 and hard-benign sets, per language, plus per-text latency of both detectors.
 
-    .venv/bin/python benchmarks/guard_detection.py [--data ../shared/data] [--normalize] [--json out.json]
+    .venv/bin/python benchmarks/guard_detection.py [--data ../shared/data] [--raw] [--json out.json]
         [--models DIR] [--semantic] [--hold-out hh_rlhf]
 
 ``--semantic`` scores harmful content with the semantic tier (``aigis.guard.detectors.semantic``: the fast
@@ -20,8 +20,10 @@ pass calls harmful: ``eval:harmful_hh_audited:en`` (with ``--hold-out hh_rlhf``;
 ``aigis/guard/lexicon/hh_rlhf_opener_labels.jsonl``) and ``eval:harmful_multijail_audited:{en,zh}``
 (two passes, ``benchmarks/data/multijail_audit.jsonl``).
 
-``--normalize`` runs part of the guard's normalizer (``aigis.guard.normalize``) first when it exists,
-the way the Guard does; without it the detectors see the raw text.
+Each detector reads what it reads inside the Guard: the normalizer's views of the text
+(``aigis.guard.normalize``: full-width punctuation folded, traditional Chinese simplified, evasions and
+encoded payloads undone), a hit on any view counting; ``literal`` detectors (the semantic tier) read the
+main view only. ``--raw`` hands the detectors the text as it is instead.
 """
 
 from __future__ import annotations
@@ -31,12 +33,12 @@ import csv
 import json
 import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from aigis.guard.detectors.base import Detector, ScanContext
 from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.detectors.injection import InjectionDetector
+from aigis.guard.normalize import normalize
 from aigis.guard.training import HOLDABLE_SOURCES, Sample, default_data_dir, load_splits
 
 # (split group, detector(s) that must fire, "recall" or "fpr", source for the context)
@@ -85,27 +87,19 @@ def audited_multijail(data_dir: Path, splits: dict[str, list[Sample]]) -> dict[s
     return out
 
 
-def _normalizer(enabled: bool) -> Callable[[str], str]:
-    if not enabled:
-        return lambda t: t
-    try:
-        from aigis.guard import normalize as norm
-    except ImportError:
-        return lambda t: t
-    fn = getattr(norm, "normalize", None)
-    if fn is None:
-        return lambda t: t
-
-    def run(text: str) -> str:
-        result = fn(text)
-        return str(getattr(result, "text", result))
-
-    return run
+def fires(detector: Detector, text: str, ctx: ScanContext, raw: bool) -> bool:
+    """Whether ``detector`` finds anything in ``text`` the way the Guard runs it (or on the raw text)."""
+    if raw:
+        return bool(detector.scan(text, ctx))
+    views = normalize(text).views
+    if getattr(detector, "literal", False):
+        views = views[:1]
+    return any(detector.scan(view.text, ctx) for view in views)
 
 
 def evaluate(
     data_dir: Path,
-    normalize: bool = False,
+    raw: bool = False,
     models: Path | None = None,
     semantic: bool = False,
     hold_out: tuple[str, ...] = (),
@@ -121,7 +115,6 @@ def evaluate(
             model_dir=str(models) if models else None,
             head=str(models / "semantic.npz") if models else None,
         )
-    prep = _normalizer(normalize)
     results: dict[str, dict[str, float]] = {}
     latencies: list[float] = []  # the injection detector
     harm_latencies: list[float] = []  # the harmful detector (fast or semantic)
@@ -132,11 +125,10 @@ def evaluate(
         ctx = ScanContext(source=source)  # type: ignore[arg-type]
         by_source: dict[str, list[int]] = {}  # source -> [texts, detections]
         for s in samples:
-            text = prep(s.text)
             t0 = time.perf_counter()
-            hit_inj = bool(inj.scan(text, ctx)) if which in ("injection", "any") else False
+            hit_inj = fires(inj, s.text, ctx, raw) if which in ("injection", "any") else False
             t1 = time.perf_counter()
-            hit_harm = bool(harm.scan(text, ctx)) if which in ("harmful", "any") else False
+            hit_harm = fires(harm, s.text, ctx, raw) if which in ("harmful", "any") else False
             t2 = time.perf_counter()
             if which in ("injection", "any"):
                 latencies.append((t1 - t0) * 1000)
@@ -164,7 +156,7 @@ def evaluate(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=default_data_dir())
-    ap.add_argument("--normalize", action="store_true")
+    ap.add_argument("--raw", action="store_true", help="detectors read the raw text, not the Guard's views")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--models", type=Path, help="model folder (default: the shipped models)")
     ap.add_argument("--semantic", action="store_true", help="harmful content through the semantic tier")
@@ -180,7 +172,7 @@ def main() -> None:
         args.hold_out and args.models is None
     ):  # the shipped models trained on it: the figure would mean nothing
         ap.error("--hold-out needs --models DIR trained by 'aigis guard train --hold-out SOURCE -o DIR'")
-    res = evaluate(args.data, args.normalize, args.models, args.semantic, tuple(args.hold_out))
+    res = evaluate(args.data, args.raw, args.models, args.semantic, tuple(args.hold_out))
     print(f"{'set':32s} {'n':>6s}  metric")
     for group, row in res.items():
         metric = ", ".join(f"{k}={v}" for k, v in row.items() if k != "n")

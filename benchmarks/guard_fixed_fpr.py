@@ -7,7 +7,8 @@ For each language, the detector's decision value (the ensemble logit minus the l
 texts the fast model already scores at or above ``skip_above`` count as flagged) is computed on held-out
 groups. Recall on MultiJail and on our conversational harmful lines is then read at the thresholds that
 let a fixed share of benign (1, 1.5, 2 %), everyday-message (1, 2, 5 %) or sensitive-benign (5, 10,
-15 %) texts through. Benign groups of more than 1,500 texts are sampled (seed 1).
+15 %) texts through. Benign groups of more than 1,500 texts are sampled (seed 1). Texts are folded first
+(full-width punctuation, traditional Chinese), as the Guard folds them before the semantic tier reads them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 
 from aigis.guard.detectors.semantic import SemanticDetector
 from aigis.guard.models import detect_lang
+from aigis.guard.normalize import fold
 from aigis.guard.semantic import encoder_text, fast_logit
 from aigis.guard.training import default_data_dir, load_splits
 
@@ -33,6 +35,7 @@ SAMPLE = 1500
 
 
 def decision_values(det: SemanticDetector, texts: list[str]) -> np.ndarray:
+    texts = [fold(t)[0] for t in texts]  # the semantic tier reads the Guard's main normalized view
     langs = [detect_lang(t) for t in texts]
     fast = [det.fast.score(t)[0] for t in texts]
     emb = det.encoder.encode([encoder_text(t, lang) for t, lang in zip(texts, langs, strict=True)])
