@@ -137,16 +137,28 @@ def test_shipped_models_are_small() -> None:
 
 
 @pytest.mark.skipif(not (DATA / "advbench").is_dir(), reason="../shared/data not present")
-def test_training_is_reproducible(tmp_path: Path) -> None:
+def test_training_is_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import aigis.guard.training as training
     from aigis.guard.training import load_splits, train
 
+    featurized: list[str] = []
+
+    def recording_featurize(text: str, *args: object, **kwargs: object) -> object:
+        featurized.append(text)
+        return featurize(text, *args, **kwargs)  # type: ignore[arg-type]
+
     splits = load_splits(DATA)
+    # the models learn the text the Guard shows them: "，" and "？" arrive folded to "," and "?"
+    assert any("，" in s.text for s in splits["train"])
+    monkeypatch.setattr(training, "featurize", recording_featurize)
     train_keys = {_loose(s.text) for s in splits["train"]}
     for name, group in splits.items():
         if name.startswith("eval:"):
             assert group, name
             assert not train_keys & {_loose(s.text) for s in group}, name
     a = train(tmp_path / "a", data_dir=DATA, epochs=1)
+    assert featurized and not any("，" in t or "？" in t for t in featurized)
+    assert any("," in t and "\u4e00" <= t[0] <= "\u9fff" for t in featurized)
     b = train(tmp_path / "b", data_dir=DATA, epochs=1)
     assert a["samples"] == b["samples"]
     for name in ("injection.npz", "harmful.npz", "category.npz"):
@@ -241,3 +253,18 @@ def test_word_ngrams_only_where_the_model_reads_them() -> None:
     without = featurize(text, words=False)
     assert len(with_words.ids) > len(without.ids)
     assert load_binary("harmful").words and not load_binary("injection").words
+
+
+def test_training_rows_are_folded_as_the_guard_folds_input() -> None:
+    from aigis.guard.normalize import normalize
+    from aigis.guard.training import Sample, as_guard_reads
+
+    rows = [
+        Sample("我想買一輛車，怎麼辦？", "benign", "zh", "own"),
+        Sample("ｈｏｗ　ｄｏ　Ｉ", "benign", "en", "own"),
+        Sample("plain text, nothing to fold", "benign", "en", "own"),
+    ]
+    folded = as_guard_reads(rows)
+    assert [s.text for s in folded] == [normalize(s.text).views[0].text for s in rows]
+    assert folded[0].text == "我想买一辆车,怎么办?" and folded[0].label == "benign"
+    assert folded[2] is rows[2]

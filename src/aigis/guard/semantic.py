@@ -307,6 +307,7 @@ def train_semantic(
         MODELS_DIR,
         PSEUDO_CHINESE,
         QUESTION_FORMS,
+        as_guard_reads,
         check_training_output,
         is_own_benign,
         is_validation,
@@ -350,6 +351,7 @@ def train_semantic(
         variants = with_question_forms(trained, splits)[len(trained) :]
         rows += variants
         validating += [False] * len(variants)
+    rows = as_guard_reads(rows)
     texts = [encoder_text(s.text, s.lang) for s in rows]
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
     emb = embed_cached(encoder, texts, cache, progress)

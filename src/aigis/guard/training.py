@@ -49,7 +49,7 @@ import random
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +58,7 @@ import numpy.typing as npt
 from aigis.errors import InputError
 from aigis.guard.lexicon import categories
 from aigis.guard.models import BITS, WINDOW, Features, LinearModel, SoftmaxModel, featurize
+from aigis.guard.normalize import fold
 
 __all__ = ["Sample", "default_data_dir", "load_splits", "train"]
 
@@ -624,6 +625,13 @@ def with_question_forms(
     return rows + extra
 
 
+def as_guard_reads(rows: list[Sample]) -> list[Sample]:
+    """``rows`` with each text folded the way the Guard folds its input before any detector reads it
+    (full-width punctuation to ASCII, traditional to simplified Chinese, homoglyphs): the models learn
+    "，" and "？" as the "," and "?" they are shown."""
+    return [replace(s, text=folded) if (folded := fold(s.text)[0]) != s.text else s for s in rows]
+
+
 def is_validation(text: str) -> bool:
     """Whether a training row is kept back for validation (a stable hash of its text)."""
     return zlib.crc32(text.encode("utf-8", "surrogatepass")) % VALIDATION_EVERY == 0
@@ -683,6 +691,7 @@ def train(
         samples = with_question_forms(samples, splits)
     if PSEUDO_CHINESE or QUESTION_FORMS:
         random.Random(seed + 2).shuffle(samples)
+    samples, val = as_guard_reads(samples), as_guard_reads(val)
     feats = [featurize(s.text[:WINDOW]) for s in samples]
     val_feats = [featurize(s.text[:WINDOW]) for s in val]
     x = _design(feats)
@@ -743,7 +752,8 @@ def train(
                 f"{time.perf_counter() - t0:.1f}s"
             )
 
-    cat_samples = [s for s in samples if s.label == "harmful" and s.category] + _keyword_samples()
+    keyword_samples = as_guard_reads(_keyword_samples())
+    cat_samples = [s for s in samples if s.label == "harmful" and s.category] + keyword_samples
     random.Random(seed + 1).shuffle(cat_samples)
     labels = list(categories())
     cx = _design([featurize(s.text) for s in cat_samples], shift=BITS - CATEGORY_BITS)
