@@ -31,6 +31,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/console/systems", "系统台账", "AI systems"),
     ("/console/assess", "安全评估", "Assessment"),
     ("/console/label", "内容标识", "AIGC labels"),
+    ("/console/guard", "安全护栏", "Guardrails"),
 ]
 
 UI: dict[str, tuple[str, str]] = {

@@ -1,4 +1,5 @@
-"""Guard endpoint: POST /api/v1/guard/check (needs a token with the read scope)."""
+"""Guard endpoint: POST /api/v1/guard/check (needs a token with the read scope), and the console page
+/console/guard (paste a text, see the verdict; signed-in users only)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import threading
 from collections import OrderedDict
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from aigis.errors import InputError, NotFoundError
 from aigis.guard import Guard, load_policy, parse_policy
-from aigis.server.auth import require
+from aigis.server.auth import current_token, require
 from aigis.store import ApiToken
 
 router = APIRouter()
@@ -76,3 +78,99 @@ def check(body: CheckRequest, request: Request, _: ApiToken = Depends(require("r
     guard = _guard_for(request, body.policy)
     verdict = guard.check(body.text, body.direction, source=body.source, prompt=body.prompt, lang=body.lang)
     return verdict.to_dict()
+
+
+# -- console: /console/guard (paste a text, see the verdict; signed-in users only) ---------------------
+
+CONSOLE = "/console/guard"
+MAX_CONSOLE_TEXT = 1_000_000
+ACTION_NAMES = {
+    "allow": ("放行", "allow"),
+    "flag": ("记录", "flag"),
+    "mask": ("脱敏", "mask"),
+    "block": ("拦截", "block"),
+    "refuse": ("拒答", "refuse"),
+    "review": ("人工审核", "review"),
+}
+
+
+def highlighted(text: str, findings: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """``text`` cut into (piece, label) runs; a piece inside some finding's span carries the first such
+    finding's "detector/category" label, the rest None. Overlapping spans merge into one run each."""
+    labels: list[str | None] = [None] * len(text)
+    for f in findings:
+        span = f.get("span")
+        if not span:
+            continue
+        start, end = max(0, int(span[0])), min(len(text), int(span[1]))
+        for i in range(start, end):
+            if labels[i] is None:
+                labels[i] = f"{f['detector']}/{f['category']}"
+    runs: list[tuple[str, str | None]] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or labels[i] != labels[start]:
+            runs.append((text[start:i], labels[start]))
+            start = i
+    return runs
+
+
+def _console_options(request: Request) -> list[str]:
+    folder = request.app.state.settings.home / "policies"
+    return ["default", *(sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else [])]
+
+
+@router.get(CONSOLE, response_class=HTMLResponse, include_in_schema=False)
+def console_guard(request: Request) -> Response:
+    """A form to check one text with a guard policy."""
+    from aigis.server.console import render
+
+    if current_token(request) is None:
+        return RedirectResponse("/console/login", status_code=303)
+    form = {"text": "", "direction": "input", "source": "user", "policy": "default"}
+    context = {"form": form, "policies": _console_options(request), "result": None, "error": None}
+    return render(request, "guard_check.html", context)
+
+
+@router.post(CONSOLE, response_class=HTMLResponse, include_in_schema=False)
+def console_guard_check(
+    request: Request,
+    text: str = Form(""),
+    direction: str = Form("input"),
+    source: str = Form("user"),
+    policy: str = Form("default"),
+) -> Response:
+    from aigis.server.console import render, request_lang
+
+    if current_token(request) is None:
+        return RedirectResponse("/console/login", status_code=303)
+    zh = request_lang(request) == "zh"
+    form = {"text": text, "direction": direction, "source": source, "policy": policy}
+    policies = _console_options(request)
+    context: dict[str, Any] = {"form": form, "policies": policies, "result": None, "error": None}
+    if direction not in ("input", "output") or source not in ("user", "document", "tool"):
+        context["error"] = (
+            "方向只能是 input 或 output，来源只能是 user、document 或 tool。"
+            if zh
+            else "direction must be input or output, and source user, document or tool."
+        )
+    elif not text.strip():
+        context["error"] = "请输入要检查的文本。" if zh else "Enter a text to check."
+    elif len(text) > MAX_CONSOLE_TEXT:
+        context["error"] = (
+            f"文本有 {len(text):,} 个字符，控制台最多接受 {MAX_CONSOLE_TEXT:,} 个；"
+            "更长的文本请用 aigis guard scan。"
+            if zh
+            else f"The text has {len(text):,} characters; the console accepts {MAX_CONSOLE_TEXT:,} "
+            "(use aigis guard scan for longer ones)."
+        )
+    if context["error"]:
+        return render(request, "guard_check.html", context, status_code=400)
+    guard = _guard_for(request, policy)
+    src = source if direction == "input" else None
+    verdict = guard.check(text, direction, source=src)  # type: ignore[arg-type]
+    result = verdict.to_dict()
+    result["action_label"] = ACTION_NAMES[verdict.action][0 if zh else 1]
+    result["runs"] = highlighted(text, result["findings"])
+    context["result"] = result
+    return render(request, "guard_check.html", context)
