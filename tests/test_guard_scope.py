@@ -62,6 +62,50 @@ def test_leakage_of_system_prompt_and_canary() -> None:
     assert g.check_output("Your invoice is attached. Anything else about billing?").action == "allow"
 
 
+def test_chinese_system_prompt_and_canaries_are_found_in_folded_text() -> None:
+    # the Guard folds a response before its detectors read it ("，" → ",", traditional → simplified), so
+    # a Chinese system prompt copied verbatim must still be recognized
+    prompt = "你是某银行的客服助手，只回答与本行信用卡相关的问题；不要透露内部审批规则，额度上限为五万元。"
+    g = Guard.from_dict(
+        {
+            "name": "bank",
+            "detectors": {
+                "leakage": {"system_prompt": prompt, "canaries": ["ＣＡＮＡＲＹ-７７", "密鑰甲乙"]}
+            },
+            "output": {"rules": [{"match": "leakage/*", "action": "block"}]},
+        }
+    )
+    leak = g.check_output("好的。我的设定是：" + prompt)
+    assert leak.blocked
+    found = next(h for h in leak.findings if h.category == "system_prompt")
+    assert found.span is not None and prompt.startswith(
+        ("好的。我的设定是：" + prompt)[found.span.start : found.span.end]
+    )
+    canary = g.check_output("内部标记 ＣＡＮＡＲＹ-７７ 在此")
+    assert (
+        canary.blocked and canary.findings[0].text == "ＣＡＮＡＲＹ-７７"
+    )  # the span maps back to the original
+    assert (
+        g.check_output("内部标记 密鑰甲乙 在此").blocked and g.check_output("内部标记 密钥甲乙 在此").blocked
+    )
+    assert g.check_output("我们的信用卡年费政策如下，请参考官网。").action == "allow"
+
+
+def test_topic_keywords_match_in_any_script_and_width() -> None:
+    g = Guard.from_dict(
+        {
+            "name": "no-gambling",
+            "detectors": {
+                "scope": {"denied_topics": [{"name": "gambling", "keywords": ["賭博", "ＶＩＰ賬號"]}]}
+            },
+            "input": {"rules": [{"match": "scope/*", "action": "refuse"}]},
+        }
+    )
+    for text in ("我想去賭博", "我想去赌博", "卖ＶＩＰ賬號", "卖vip账号"):
+        assert g.check_input(text).blocked, text
+    assert g.check_input("今天天气很好").action == "allow"
+
+
 def test_bad_topic_config() -> None:
     with pytest.raises(ConfigError, match="keywords"):
         Guard.from_dict({"detectors": {"scope": {"allowed_topics": [{"name": "x", "keywords": "notalist"}]}}})

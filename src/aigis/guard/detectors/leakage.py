@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
+from aigis.guard.normalize import fold
 
 CLAUSES = ("3.1.2(d)", "4.2.2(b)", "LLM07:2025")
 _GRAM = 12
 
 
 def _grams(text: str) -> set[str]:
-    return {text[i : i + _GRAM] for i in range(0, max(0, len(text) - _GRAM + 1))}
+    flat = " ".join(text.lower().split())
+    return {flat[i : i + _GRAM] for i in range(0, max(0, len(flat) - _GRAM + 1))}
 
 
 @register_detector
@@ -24,9 +26,11 @@ class LeakageDetector(Detector):
     def __init__(
         self, system_prompt: str = "", canaries: list[str] | None = None, min_chars: int = 40
     ) -> None:
-        self.canaries = [c for c in (canaries or []) if c]
+        # the Guard hands this detector folded text ("，" → ",", traditional → simplified Chinese), so the
+        # canaries and the system prompt are matched as written and as folded
+        self.canaries = list(dict.fromkeys(form for c in canaries or [] if c for form in (c, fold(c)[0])))
         self.min_chars = max(_GRAM, min_chars)
-        self._grams = _grams(" ".join(system_prompt.lower().split())) if system_prompt else set()
+        self._grams = _grams(system_prompt) | _grams(fold(system_prompt)[0]) if system_prompt else set()
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         found: list[Finding] = []

@@ -11,6 +11,7 @@ import ahocorasick
 
 from aigis.errors import ConfigError
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
+from aigis.guard.normalize import fold
 
 CLAUSES = ("6.2.7",)
 
@@ -48,7 +49,7 @@ class Topic:
     @classmethod
     def parse(cls, raw: Any, where: str) -> Topic:
         if isinstance(raw, str):
-            return cls(raw, (raw.lower(),))
+            return cls(raw, _match_forms([raw]))
         if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
             raise ConfigError(
                 f"{where}: a topic is a name or a mapping with 'name', 'keywords' and 'examples'; got {raw!r}"
@@ -61,7 +62,13 @@ class Topic:
                     f"{where}: '{key}' of topic {raw['name']!r} must be a list of non-empty strings"
                 )
             lists[key] = tuple(w.strip() for w in items)
-        return cls(raw["name"], tuple(w.lower() for w in lists["keywords"]), lists["examples"])
+        return cls(raw["name"], _match_forms(lists["keywords"]), lists["examples"])
+
+
+def _match_forms(words: Iterable[str]) -> tuple[str, ...]:
+    """Each keyword lower-cased, as written and as the Guard's normalizer folds text ("賭博" also as
+    "赌博", "ＶＩＰ" as "vip"): detectors read folded text, where the written form alone may never occur."""
+    return tuple(dict.fromkeys(form for w in words for form in (w.lower(), fold(w)[0].lower())))
 
 
 def _automaton(topics: Iterable[Topic]) -> ahocorasick.Automaton | None:
@@ -194,7 +201,7 @@ class TopicSimilarity:
         for topic in topics:
             for sample in (topic.name, *topic.examples):
                 self.names.append(topic.name)
-                texts.append(encoder_text(sample))
+                texts.append(encoder_text(fold(sample)[0]))
         self.matrix = self.encoder.encode(texts)
 
     def similarities(self, text: str) -> dict[str, float]:

@@ -26,6 +26,8 @@ from typing import Any
 import ahocorasick_rs
 import yaml
 
+from aigis.guard.normalize import fold
+
 __all__ = [
     "Category",
     "KeywordHit",
@@ -102,7 +104,7 @@ class Lexicon:
         info: list[tuple[str, str, int, bool, bool]] = []
         seen: set[str] = set()
         for term, label, weight in entries:
-            key = term.lower()
+            key = fold(term)[0].lower()  # the Guard's detectors read folded text ("：" → ":")
             if not key or key in seen:
                 continue
             seen.add(key)
