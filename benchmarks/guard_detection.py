@@ -91,10 +91,7 @@ def fires(detector: Detector, text: str, ctx: ScanContext, raw: bool) -> bool:
     """Whether ``detector`` finds anything in ``text`` the way the Guard runs it (or on the raw text)."""
     if raw:
         return bool(detector.scan(text, ctx))
-    views = normalize(text).views
-    if getattr(detector, "literal", False):
-        views = views[:1]
-    return any(detector.scan(view.text, ctx) for view in views)
+    return any(detector.scan(view.text, ctx) for view in detector.views(normalize(text)))
 
 
 def evaluate(

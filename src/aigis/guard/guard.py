@@ -267,8 +267,7 @@ class Guard:
         norm = normalize(raw)
         hits: list[Hit] = []
         for name, det in self.detectors.items():
-            views = norm.views[:1] if getattr(det, "literal", False) else norm.views
-            for view in views:
+            for view in det.views(norm):
                 try:
                     found = det.scan(view.text, ctx)
                 except Exception as exc:  # a broken detector must not take the guard down

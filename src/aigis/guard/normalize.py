@@ -24,6 +24,7 @@ import os
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -554,6 +555,12 @@ def fold(text: str) -> tuple[str, OffsetMap]:
         b.replace(m.start(), m.end(), new)
     out, edits = b.finish()
     return out, OffsetMap(None if same_length else edits)
+
+
+def written_and_folded(texts: Iterable[str]) -> list[str]:
+    """Each text as written and as :func:`fold` makes it, without repeats: what a detector compares
+    with folded input (a policy's keywords, canaries, system prompt) must match in either form."""
+    return list(dict.fromkeys(form for t in texts for form in (t, fold(t)[0])))
 
 
 def normalize(text: str, decode: bool = True) -> Normalized:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 if TYPE_CHECKING:
     from aigis.guard.lexicon import KeywordHit
+    from aigis.guard.normalize import Normalized, View
 
 _WORDISH = re.compile(r"[^\W\d_]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -71,6 +72,11 @@ class Detector(ABC):
 
     name: str = ""
     clauses: tuple[str, ...] = ()
+    literal: bool = False  # True: reads only the main normalized view, not evasion or decoded views
+
+    def views(self, normalized: Normalized) -> list[View]:
+        """The views of a normalized text that this detector scans."""
+        return normalized.views[:1] if self.literal else normalized.views
 
     @abstractmethod
     def scan(self, text: str, context: ScanContext) -> list[Finding]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
-from aigis.guard.normalize import fold
+from aigis.guard.normalize import written_and_folded
 
 CLAUSES = ("3.1.2(d)", "4.2.2(b)", "LLM07:2025")
 _GRAM = 12
@@ -28,9 +28,10 @@ class LeakageDetector(Detector):
     ) -> None:
         # the Guard hands this detector folded text ("，" → ",", traditional → simplified Chinese), so the
         # canaries and the system prompt are matched as written and as folded
-        self.canaries = list(dict.fromkeys(form for c in canaries or [] if c for form in (c, fold(c)[0])))
+        self.canaries = written_and_folded(c for c in canaries or [] if c)
         self.min_chars = max(_GRAM, min_chars)
-        self._grams = _grams(system_prompt) | _grams(fold(system_prompt)[0]) if system_prompt else set()
+        prompts = written_and_folded([system_prompt] if system_prompt else [])
+        self._grams = {gram for prompt in prompts for gram in _grams(prompt)}
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         found: list[Finding] = []

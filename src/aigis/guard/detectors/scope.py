@@ -11,7 +11,7 @@ import ahocorasick
 
 from aigis.errors import ConfigError
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
-from aigis.guard.normalize import fold
+from aigis.guard.normalize import fold, written_and_folded
 
 CLAUSES = ("6.2.7",)
 
@@ -68,7 +68,7 @@ class Topic:
 def _match_forms(words: Iterable[str]) -> tuple[str, ...]:
     """Each keyword lower-cased, as written and as the Guard's normalizer folds text ("賭博" also as
     "赌博", "ＶＩＰ" as "vip"): detectors read folded text, where the written form alone may never occur."""
-    return tuple(dict.fromkeys(form for w in words for form in (w.lower(), fold(w)[0].lower())))
+    return tuple(dict.fromkeys(form.lower() for form in written_and_folded(words)))
 
 
 def _automaton(topics: Iterable[Topic]) -> ahocorasick.Automaton | None:

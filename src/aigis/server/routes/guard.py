@@ -41,6 +41,12 @@ _cache: OrderedDict[str, Guard] = OrderedDict()
 _lock = threading.Lock()
 
 
+def _policy_names(request: Request) -> list[str]:
+    """ "default" and the policy files in AIGIS_HOME/policies, by name."""
+    folder = request.app.state.settings.home / "policies"
+    return ["default", *(sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else [])]
+
+
 def _guard_for(request: Request, policy: str | dict[str, Any] | None) -> Guard:
     if isinstance(policy, dict):
         key = "inline:" + json.dumps(policy, sort_keys=True, ensure_ascii=False)
@@ -62,8 +68,7 @@ def _guard_for(request: Request, policy: str | dict[str, Any] | None) -> Guard:
         folder = request.app.state.settings.home / "policies"
         path = folder / f"{policy}.yaml"
         if not path.is_file():
-            known = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
-            raise NotFoundError("policy", str(policy), ["default", *known])
+            raise NotFoundError("policy", str(policy), _policy_names(request))
         guard = Guard(load_policy(path))
     with _lock:
         _cache[key] = guard
@@ -96,7 +101,7 @@ ACTION_NAMES = {
 
 def highlighted(text: str, findings: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
     """``text`` cut into (piece, label) runs; a piece inside some finding's span carries the first such
-    finding's "detector/category" label, the rest None. Overlapping spans merge into one run each."""
+    finding's "detector/category" label (where spans overlap, the first finding's), the rest None."""
     labels: list[str | None] = [None] * len(text)
     for f in findings:
         span = f.get("span")
@@ -115,11 +120,6 @@ def highlighted(text: str, findings: list[dict[str, Any]]) -> list[tuple[str, st
     return runs
 
 
-def _console_options(request: Request) -> list[str]:
-    folder = request.app.state.settings.home / "policies"
-    return ["default", *(sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else [])]
-
-
 @router.get(CONSOLE, response_class=HTMLResponse, include_in_schema=False)
 def console_guard(request: Request) -> Response:
     """A form to check one text with a guard policy."""
@@ -128,7 +128,7 @@ def console_guard(request: Request) -> Response:
     if current_token(request) is None:
         return RedirectResponse("/console/login", status_code=303)
     form = {"text": "", "direction": "input", "source": "user", "policy": "default"}
-    context = {"form": form, "policies": _console_options(request), "result": None, "error": None}
+    context = {"form": form, "policies": _policy_names(request), "result": None, "error": None}
     return render(request, "guard_check.html", context)
 
 
@@ -146,7 +146,7 @@ def console_guard_check(
         return RedirectResponse("/console/login", status_code=303)
     zh = request_lang(request) == "zh"
     form = {"text": text, "direction": direction, "source": source, "policy": policy}
-    policies = _console_options(request)
+    policies = _policy_names(request)
     context: dict[str, Any] = {"form": form, "policies": policies, "result": None, "error": None}
     if direction not in ("input", "output") or source not in ("user", "document", "tool"):
         context["error"] = (
