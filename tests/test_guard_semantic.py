@@ -22,6 +22,7 @@ from aigis.guard.semantic import (
     embed_cached,
     encoder_text,
     fit_mlp,
+    train_semantic,
 )
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text(encoding="utf-8"))
@@ -115,6 +116,40 @@ def test_a_file_that_is_not_a_cache_is_named(encoder: SentenceEncoder, tmp_path:
         with pytest.raises(ConfigError, match=r"--embedding-cache .*is not an embedding cache"):
             embed_cached(encoder, ["one"], bad)
         assert bad.exists()  # nothing is overwritten
+
+
+def test_training_pins_blas_to_one_thread(encoder: SentenceEncoder) -> None:
+    from threadpoolctl import threadpool_info
+
+    from aigis.guard.semantic import one_blas_thread
+
+    encoder.encode(["load BLAS"])
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    assert blas, "numpy's BLAS is not visible to threadpoolctl"
+    before = [p["num_threads"] for p in blas]
+    with one_blas_thread():
+        assert all(p["num_threads"] == 1 for p in threadpool_info() if p["user_api"] == "blas")
+    assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == before
+
+
+
+def test_semantic_training_runs_on_one_blas_thread(
+    encoder: SentenceEncoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from threadpoolctl import threadpool_info
+
+    import aigis.guard.training
+
+    encoder.encode(["load BLAS"])
+    seen: list[int] = []
+
+    def record(hold_out: tuple[str, ...], output_dir: Path | None) -> None:
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+
+    monkeypatch.setattr(aigis.guard.training, "check_training_output", record)
+    with pytest.raises(ConfigError, match="lacks the fast models"):
+        train_semantic(tmp_path)
+    assert seen and set(seen) == {1}
 
 
 def test_training_vectors_are_the_detectors_vectors(encoder: SentenceEncoder, tmp_path: Path) -> None:

@@ -13,16 +13,18 @@ head with Adam in numpy, and writes ``semantic.npz`` (about 0.9 MB) next to them
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from aigis.guard.embedding import SentenceEncoder
 
 FloatArray = npt.NDArray[np.float32]
+P = ParamSpec("P")
+R = TypeVar("R")
 EN_CHARS = 2000  # the encoder reads 256 tokens: longer English text is cut before tokenizing
 ZH_CHARS = 600
 # candidate shares of the fast model's logit in the ensemble; training picks one per language, the one
@@ -286,6 +290,27 @@ def embed_cached(
     return np.stack([known[k] for k in keys]).astype(np.float32)
 
 
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread inside the block. A multi-threaded matrix product rounds differently, and the
+    last bits of an embedding move the head's validation choices: trained on more threads, the head
+    would depend on the machine's core count."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _on_one_blas_thread(fn: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with one_blas_thread():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_on_one_blas_thread
 def train_semantic(
     output_dir: Path | None = None,
     *,
@@ -300,7 +325,9 @@ def train_semantic(
     """Fit the semantic head on the fast models' training split; needs the fast models in ``output_dir``
     (default: the package's models; their harmful score is part of the ensemble). Writes
     ``semantic.npz`` there. ``cache`` is an
-    ``.npz`` file of embeddings by text hash, read and extended, so that re-runs skip the encoder."""
+    ``.npz`` file of embeddings by text hash, read and extended, so that re-runs skip the encoder.
+
+    BLAS runs on one thread meanwhile (``one_blas_thread``)."""
     from aigis.guard.detectors.harmful import HarmfulDetector
     from aigis.guard.embedding import shared_encoder
     from aigis.guard.training import (
