@@ -1,14 +1,16 @@
 """Recall of the semantic tier at fixed false-positive rates, to compare two sets of models on ranking
 rather than on the operating points their validation rows chose.
 
-    .venv/bin/python benchmarks/guard_fixed_fpr.py [--models DIR] [--data ../shared/data]
+    .venv/bin/python benchmarks/guard_fixed_fpr.py [--models DIR] [--data ../shared/data] [--fast]
 
 For each language, the detector's decision value (the ensemble logit minus the language's threshold;
 texts the fast model already scores at or above ``skip_above`` count as flagged) is computed on held-out
-groups. Recall on MultiJail and on our conversational harmful lines is then read at the thresholds that
-let a fixed share of benign (1, 1.5, 2 %), everyday-message (1, 2, 5 %) or sensitive-benign (5, 10,
-15 %) texts through. Benign groups of more than 1,500 texts are sampled (seed 1). Texts are folded first
-(full-width punctuation, traditional Chinese), as the Guard folds them before the semantic tier reads them.
+groups. Recall on MultiJail, on our conversational harmful lines and on our own harmful requests is then
+read at the thresholds that let a fixed share of benign (1, 1.5, 2 %), everyday-message (1, 2, 5 %) or
+sensitive-benign (5, 10, 15 %) texts through. ``--fast`` ranks by the fast harmful model's probability
+alone (its models need no ``semantic.npz``). Benign groups of more than 1,500 texts are sampled (seed 1).
+Texts are folded first (full-width punctuation, traditional Chinese), as the Guard folds them before the
+semantic tier reads them.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.detectors.semantic import SemanticDetector
 from aigis.guard.models import detect_lang
 from aigis.guard.normalize import fold
 from aigis.guard.semantic import encoder_text, fast_logit
 from aigis.guard.training import default_data_dir, load_splits
 
-POSITIVE = ("harmful_multijail", "harmful_conversation")
+POSITIVE = ("harmful_multijail", "harmful_conversation", "harmful_own")
 NEGATIVE = {
     "benign": (0.01, 0.015, 0.02),
     "everyday": (0.01, 0.02, 0.05),
@@ -48,6 +51,10 @@ def decision_values(det: SemanticDetector, texts: list[str]) -> np.ndarray:
     )
 
 
+def fast_values(det: HarmfulDetector, texts: list[str]) -> np.ndarray:
+    return np.array([det.score(fold(t)[0])[0] for t in texts])
+
+
 def recall_at(positive: np.ndarray, negative: np.ndarray, fpr: float) -> float:
     ordered = np.sort(negative)[::-1]
     threshold = ordered[int(len(ordered) * fpr)] + 1e-6
@@ -58,16 +65,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=Path, default=None, help="model folder (default: shipped)")
     parser.add_argument("--data", type=Path, default=None, help="public data sets (default: ../shared/data)")
+    parser.add_argument("--fast", action="store_true", help="rank by the fast harmful model alone")
     args = parser.parse_args()
     if args.models is not None:
-        missing = [n for n in ("harmful.npz", "semantic.npz") if not (args.models / n).is_file()]
+        needed = ("harmful.npz",) if args.fast else ("harmful.npz", "semantic.npz")
+        missing = [n for n in needed if not (args.models / n).is_file()]
         if missing:
             parser.error(
                 f"--models {args.models} lacks {', '.join(missing)}: train with "
                 "aigis guard train --semantic -o DIR"
             )
-    head = str(args.models / "semantic.npz") if args.models else None
-    det = SemanticDetector(model_dir=str(args.models) if args.models else None, head=head)
+    if args.fast:
+        fast = HarmfulDetector(model_dir=args.models)
+
+        def values_of(texts: list[str]) -> np.ndarray:
+            return fast_values(fast, texts)
+    else:
+        head = str(args.models / "semantic.npz") if args.models else None
+        det = SemanticDetector(model_dir=str(args.models) if args.models else None, head=head)
+
+        def values_of(texts: list[str]) -> np.ndarray:
+            return decision_values(det, texts)
+
     splits = load_splits(args.data or default_data_dir())
     values: dict[str, np.ndarray] = {}
     for lang in ("en", "zh"):
@@ -75,7 +94,7 @@ def main() -> None:
             rows = [s.text for s in splits[f"eval:{name}:{lang}"]]
             if len(rows) > SAMPLE:
                 rows = random.Random(1).sample(rows, SAMPLE)
-            values[f"{name}:{lang}"] = decision_values(det, rows)
+            values[f"{name}:{lang}"] = values_of(rows)
     print(f"{'lang':5} {'negatives':17} {'fpr':>5}  " + "  ".join(f"{p:>22}" for p in POSITIVE))
     for lang in ("en", "zh"):
         for negative, rates in NEGATIVE.items():
