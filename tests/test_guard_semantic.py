@@ -132,7 +132,6 @@ def test_training_pins_blas_to_one_thread(encoder: SentenceEncoder) -> None:
     assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == before
 
 
-
 def test_semantic_training_runs_on_one_blas_thread(
     encoder: SentenceEncoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
