@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+import sys
 import time
 from pathlib import Path
 
@@ -149,6 +150,14 @@ def test_semantic_training_runs_on_one_blas_thread(
     with pytest.raises(ConfigError, match="lacks the fast models"):
         train_semantic(tmp_path)
     assert seen and set(seen) == {1}
+
+
+def test_semantic_training_without_threadpoolctl_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # as if it were not installed
+    with pytest.raises(ConfigError, match=r"threadpoolctl .*aigis\[embed\]"):
+        train_semantic(tmp_path)
 
 
 def test_training_vectors_are_the_detectors_vectors(encoder: SentenceEncoder, tmp_path: Path) -> None:

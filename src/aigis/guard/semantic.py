@@ -295,8 +295,12 @@ def one_blas_thread() -> Iterator[None]:
     """BLAS on one thread inside the block. A multi-threaded matrix product rounds differently, and the
     last bits of an embedding move the head's validation choices: trained on more threads, the head
     would depend on the machine's core count."""
-    from threadpoolctl import threadpool_limits
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        from aigis.guard.embedding import INSTALL_HINT
 
+        raise ConfigError(f"semantic training needs the threadpoolctl package: {INSTALL_HINT}") from None
     with threadpool_limits(limits=1, user_api="blas"):
         yield
 
