@@ -13,7 +13,6 @@ head with Adam in numpy, and writes ``semantic.npz`` (about 0.9 MB) next to them
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
@@ -24,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,8 +36,6 @@ if TYPE_CHECKING:
     from aigis.guard.embedding import SentenceEncoder
 
 FloatArray = npt.NDArray[np.float32]
-P = ParamSpec("P")
-R = TypeVar("R")
 EN_CHARS = 2000  # the encoder reads 256 tokens: longer English text is cut before tokenizing
 ZH_CHARS = 600
 # candidate shares of the fast model's logit in the ensemble; training picks one per language, the one
@@ -305,16 +302,7 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
-def _on_one_blas_thread(fn: Callable[P, R]) -> Callable[P, R]:
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with one_blas_thread():
-            return fn(*args, **kwargs)
-
-    return wrapper
-
-
-@_on_one_blas_thread
+@one_blas_thread()
 def train_semantic(
     output_dir: Path | None = None,
     *,
