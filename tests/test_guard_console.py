@@ -37,6 +37,7 @@ def test_console_guard_rejects_bad_form_input_clearly(live_server: LiveServer) -
     assert "sideways" not in r.text.split("guard-error")[1][:200]  # the message names what is allowed
     r = httpx.post(url, data={"text": "hi", "policy": "nope"}, cookies=cookies)
     assert r.status_code == 404 and "nope" in r.text and "default" in r.text
+    assert "hi</textarea>" in r.text  # an unknown policy is answered on the page, the text kept
     r = httpx.post(f"{live_server.url}/console/guard?lang=zh", data={"text": ""}, cookies=cookies)
     assert r.status_code == 400 and "请输入要检查的文本" in r.text
     r = httpx.post(url, data={"text": "a" * 1_000_001}, cookies=cookies)

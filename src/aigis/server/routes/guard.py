@@ -7,7 +7,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,11 +24,14 @@ MAX_TEXT = 10_000_000
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
+Direction = Literal["input", "output"]
+
+
 class CheckRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(..., max_length=MAX_TEXT, description="The text to check.")
-    direction: Literal["input", "output"] = "input"
+    direction: Direction = "input"
     prompt: str | None = Field(None, max_length=MAX_TEXT, description="For output checks: the prompt.")
     source: Literal["user", "document", "tool", "model"] | None = None
     lang: Literal["zh", "en"] | None = None
@@ -97,6 +100,11 @@ ACTION_NAMES = {
     "refuse": ("拒答", "refuse"),
     "review": ("人工审核", "review"),
 }
+CONSOLE_SOURCES = {
+    "user": ("用户", "user"),
+    "document": ("文档", "document"),
+    "tool": ("工具输出", "tool output"),
+}
 
 
 def highlighted(text: str, findings: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
@@ -128,7 +136,13 @@ def console_guard(request: Request) -> Response:
     if current_token(request) is None:
         return RedirectResponse("/console/login", status_code=303)
     form = {"text": "", "direction": "input", "source": "user", "policy": "default"}
-    context = {"form": form, "policies": _policy_names(request), "result": None, "error": None}
+    context = {
+        "form": form,
+        "policies": _policy_names(request),
+        "sources": CONSOLE_SOURCES,
+        "result": None,
+        "error": None,
+    }
     return render(request, "guard_check.html", context)
 
 
@@ -147,8 +161,15 @@ def console_guard_check(
     zh = request_lang(request) == "zh"
     form = {"text": text, "direction": direction, "source": source, "policy": policy}
     policies = _policy_names(request)
-    context: dict[str, Any] = {"form": form, "policies": policies, "result": None, "error": None}
-    if direction not in ("input", "output") or source not in ("user", "document", "tool"):
+    context: dict[str, Any] = {
+        "form": form,
+        "policies": policies,
+        "sources": CONSOLE_SOURCES,
+        "result": None,
+        "error": None,
+    }
+    status = 400
+    if direction not in get_args(Direction) or source not in CONSOLE_SOURCES:
         context["error"] = (
             "方向只能是 input 或 output，来源只能是 user、document 或 tool。"
             if zh
@@ -164,8 +185,15 @@ def console_guard_check(
             else f"The text has {len(text):,} characters; the console accepts {MAX_CONSOLE_TEXT:,} "
             "(use aigis guard scan for longer ones)."
         )
+    elif policy not in policies:  # answered on the page, so the typed text stays in the form
+        status = 404
+        context["error"] = (
+            f"没有名为 {policy!r} 的策略；可选：{'、'.join(policies)}。"
+            if zh
+            else f"unknown policy {policy!r}; choose one of: {', '.join(policies)}."
+        )
     if context["error"]:
-        return render(request, "guard_check.html", context, status_code=400)
+        return render(request, "guard_check.html", context, status_code=status)
     guard = _guard_for(request, policy)
     src = source if direction == "input" else None
     verdict = guard.check(text, direction, source=src)  # type: ignore[arg-type]
