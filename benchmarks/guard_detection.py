@@ -63,6 +63,7 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:hard_benign:zh", "any", "fpr", "user"),
     ("eval:sensitive_benign:en", "any", "fpr", "user"),
     ("eval:sensitive_benign:zh", "any", "fpr", "user"),
+    ("eval:responsibility:zh", "any", "fpr", "user"),
     ("eval:everyday:en", "any", "fpr", "user"),
     ("eval:everyday:zh", "any", "fpr", "user"),
     ("eval:benign_documents:en", "injection", "fpr", "document"),

@@ -3,14 +3,14 @@ rather than on the operating points their validation rows chose.
 
     .venv/bin/python benchmarks/guard_fixed_fpr.py [--models DIR] [--data ../shared/data] [--fast]
 
-For each language, the detector's decision value (the ensemble logit minus the language's threshold;
-texts the fast model already scores at or above ``skip_above`` count as flagged) is computed on held-out
-groups. Recall on MultiJail, on our conversational harmful lines and on our own harmful requests is then
-read at the thresholds that let a fixed share of benign (1, 1.5, 2 %), everyday-message (1, 2, 5 %) or
-sensitive-benign (5, 10, 15 %) texts through. ``--fast`` ranks by the fast harmful model's probability
-alone (its models need no ``semantic.npz``). Benign groups of more than 1,500 texts are sampled (seed 1).
-Texts are folded first (full-width punctuation, traditional Chinese), as the Guard folds them before the
-semantic tier reads them.
+For each language, the detector's decision value (the ensemble logit minus the language's threshold; texts
+the fast model already scores at or above ``skip_above`` count as flagged) is computed on held-out groups.
+Recall on MultiJail, on our conversational harmful lines and on our own harmful requests is then read at
+the thresholds that let a fixed share of benign (1, 1.5, 2 %), everyday-message (1, 2, 5 %) or
+sensitive-benign or, in Chinese, CValues responsibility (5, 10, 15 %) texts through. ``--fast`` ranks by
+the fast harmful model's probability alone (its models need no ``semantic.npz``). Benign groups of more
+than 1,500 texts are sampled (seed 1). Texts are folded first (full-width punctuation, traditional
+Chinese), as the Guard folds them before the semantic tier reads them.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ NEGATIVE = {
     "benign": (0.01, 0.015, 0.02),
     "everyday": (0.01, 0.02, 0.05),
     "sensitive_benign": (0.05, 0.10, 0.15),
+    "responsibility": (0.05, 0.10, 0.15),  # Chinese only (CValues)
 }
 SAMPLE = 1500
 
@@ -91,6 +92,8 @@ def main() -> None:
     values: dict[str, np.ndarray] = {}
     for lang in ("en", "zh"):
         for name in (*POSITIVE, *NEGATIVE):
+            if f"eval:{name}:{lang}" not in splits:
+                continue
             rows = [s.text for s in splits[f"eval:{name}:{lang}"]]
             if len(rows) > SAMPLE:
                 rows = random.Random(1).sample(rows, SAMPLE)
@@ -98,6 +101,8 @@ def main() -> None:
     print(f"{'lang':5} {'negatives':17} {'fpr':>5}  " + "  ".join(f"{p:>22}" for p in POSITIVE))
     for lang in ("en", "zh"):
         for negative, rates in NEGATIVE.items():
+            if f"{negative}:{lang}" not in values:
+                continue
             for fpr in rates:
                 neg = values[f"{negative}:{lang}"]
                 cells = [recall_at(values[f"{p}:{lang}"], neg, fpr) for p in POSITIVE]

@@ -27,6 +27,9 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
   (hard benign); "train" lines train, "eval" lines are held out.
 * everyday messages to a chatbot (our own): everyday_{en,zh}.txt (benign); "train" lines train, "eval"
   lines (written apart from them) are held out.
+* responsibility (zh): CValues responsibility prompts, all held out: delicate or leading questions on
+  the environment, psychology, law, relationships, disability and society that call for a careful
+  answer, not a refusal (hard benign).
 
 Every English harmful, benign and hard-benign training row also trains in a word-by-word Chinese
 rendering (:mod:`aigis.guard.crosslingual`, ``PSEUDO_CHINESE``), so that what the English sets teach
@@ -394,6 +397,13 @@ def load_splits(
         texts = [(str(r.get("instruction", "")) + " " + str(r.get("input", ""))).strip() for r in rows]
         zh_eval += [Sample(t, "benign", "zh", "alpaca_zh") for t in sample(texts, 1500)]
     ev["eval:benign:zh"] = zh_eval
+
+    # CValues responsibility prompts (held out, never train): delicate or leading questions that a model
+    # should answer with care rather than refuse, one source per domain so each domain's rate shows
+    ev["eval:responsibility:zh"] = [
+        Sample(str(r["prompt"]).strip(), "hard_benign", "zh", f"cvalues_{r['domain_en']}")
+        for r in _jsonl(data / "cvalues_prompts" / "cvalues_responsibility_prompts.jsonl")
+    ]
 
     # our own hand-written sets, "train" lines train and "eval" lines are held out: harmful requests
     # (short and direct), conversational harmful messages, hard-benign prompts that mention dangerous
