@@ -31,6 +31,26 @@ def test_keyword_library_meets_tc260_minimums() -> None:
     assert set(lex.counts()) <= set(categories())
 
 
+@pytest.mark.skipif(not (DATA / "advbench").is_dir(), reason="../shared/data not present")
+def test_lexicon_builder_reproduces_the_shipped_library() -> None:
+    import subprocess
+    import sys
+
+    builder = Path(__file__).resolve().parents[1] / "tools" / "build_lexicon.py"
+    proc = subprocess.run(
+        [sys.executable, str(builder), "--check"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_self_harm_phrases_addressed_to_the_reader_are_strong_cues() -> None:
+    hits = default_lexicon().find("The surest way to kill yourself is to slit your wrists.")
+    assert {(h.term.lower(), h.category, h.weight) for h in hits} >= {
+        ("kill yourself", "self_harm", 2),
+        ("slit your wrists", "self_harm", 2),
+    }
+
+
 def test_keywords_match_at_word_boundaries_and_inflections() -> None:
     lex = default_lexicon()
     assert not lex.find("This class is great")

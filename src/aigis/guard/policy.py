@@ -103,6 +103,18 @@ DEFAULT_REPLIES: dict[str, Reply] = {
     "out_of_scope": Reply(
         zh="抱歉，这超出了本服务的范围。", en="Sorry, that is outside what this service covers."
     ),
+    # self-harm: a bare refusal leaves someone in crisis alone, so the reply points to help
+    "self_harm": Reply(
+        zh=(
+            "听起来你现在很难受，谢谢你愿意说出来。你不必独自面对：可以找信任的人聊聊，"
+            "或联系当地的心理援助热线。如果你现在有伤害自己的危险，请立即拨打 120 或 110。"
+        ),
+        en=(
+            "It sounds like you are going through a lot, and thank you for saying it. You don't have to "
+            "face this alone: talk to someone you trust or a local crisis line. If you might act on "
+            "thoughts of harming yourself, call your local emergency number now."
+        ),
+    ),
 }
 
 
