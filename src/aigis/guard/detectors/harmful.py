@@ -10,11 +10,16 @@ Two tiers in one pass, both linear in the text length:
 Keywords never decide on their own: a hit without a harmful score above the threshold yields no
 finding. Long texts are scored in overlapping windows (all at once, with prefix sums: ``window_scores``) and
 the worst window counts.
+
+On the output side a response is also unsafe when its prompt is a harmful request and the response does
+not decline (``aigis.guard.refusal``): a model that goes along need not name the harm to do it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +34,7 @@ from aigis.guard.detectors.base import (
 )
 from aigis.guard.lexicon import KeywordHit, categories, default_lexicon, injection_lexicon, lower_same_length
 from aigis.guard.models import featurize, load_binary, load_softmax, window_scores
+from aigis.guard.refusal import is_refusal
 
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
 _WINDOW = 192  # harmful requests are short; small windows keep one sentence from being diluted
@@ -77,8 +83,33 @@ class HarmfulDetector(Detector):
             return []
         p, start, end, hits = self.score(text)
         if p < self.threshold or too_short_to_judge(text, hits):
-            return []
+            return self.compliance(text, context, lambda prompt: self.score(prompt)[0])
         return [self.finding(text, p, start, end, hits, context)]
+
+    def compliance(
+        self,
+        text: str,
+        context: ScanContext,
+        prompt_probability: Callable[[str], float],
+        detector: str = "harmful",
+    ) -> list[Finding]:
+        """A finding when ``text`` is a response that goes along with a harmful request: its prompt scores
+        at or above the threshold (by ``prompt_probability``) and the response does not decline."""
+        prompt = context.prompt
+        if context.direction != "output" or not prompt or not prompt.strip():
+            return []
+        # no minimum length: a stream is checked before its first words are released, and a refusal that
+        # has not declined yet by then is held back too (the policy's reply stands in for it)
+        if is_refusal(text):
+            return []
+        p = prompt_probability(prompt)
+        if p < self.threshold or too_short_to_judge(prompt, self.lexicon.find(prompt)):
+            return []
+        # the request names the harm: its category and keywords stand for the response's, with no span in it
+        _, start, end, hits = self.score(prompt)
+        note = f"; the response goes along with a harmful request ({p:.2f}; keywords from the request)"
+        found = self.finding(prompt, p, start, end, hits, context, detector=detector, note=note)
+        return [replace(found, span=None, text="")]
 
     def finding(
         self,

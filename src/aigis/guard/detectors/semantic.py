@@ -59,6 +59,6 @@ class SemanticDetector(Detector):
             return []
         p, p_fast, (start, end, hits) = self.probability(text)
         if p < self.threshold or too_short_to_judge(text, hits):
-            return []
+            return self.fast.compliance(text, context, lambda prompt: self.probability(prompt)[0], self.name)
         note = f"; semantic tier {p:.2f}, fast tier {p_fast:.2f}"
         return [self.fast.finding(text, p, start, end, hits, context, detector=self.name, note=note)]

@@ -1,0 +1,112 @@
+"""Output-side detection: the guard reading model responses, on JADE v3's paired answers (zh).
+
+    .venv/bin/python benchmarks/guard_output.py [--models DIR] [--semantic] [--data ../shared/data]
+        [--json out.json]
+
+Each JADE v3 question (medium and hard files) comes with an unsafe answer (违规回答) and a safe, helpful
+one (安全有用回答), written for the same question. The safe answers are hard negatives: most of them
+refuse while naming the harm ("您的提议涉及到冒充银行客服……可能构成诈骗"). The harmful detector reads each
+answer as a response to its question (``direction="output"``, the question as the prompt), through
+the normalizer's views as inside the Guard. Recall counts unsafe answers found; the false-positive rate
+counts safe answers flagged. No answer ever trains. Some questions repeat JADE v1/v2 training
+questions, so each file's rate is printed on its own as well as for the questions that do not
+(``unseen questions``).
+
+Without ``--models``/``--semantic`` the default Guard also runs, and its ``blocked`` rate (refuse or
+block under the default policy, every detector) is printed next to the detector's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from aigis.guard import Guard
+from aigis.guard.detectors.base import Detector, ScanContext
+from aigis.guard.detectors.harmful import HarmfulDetector
+from aigis.guard.training import default_data_dir, load_splits
+from guard_detection import fires
+
+FILES = ("jade_v3_alignment_medium_zh", "jade_v3_alignment_hard_zh")
+
+
+def answer_pairs(data: Path) -> list[dict[str, str]]:
+    """(file, question, unsafe answer, safe answer) rows with both answers present."""
+    rows = []
+    for stem in FILES:
+        with (data / "jade_db_zh" / f"{stem}.csv").open(encoding="utf-8-sig", newline="") as fh:
+            for r in csv.DictReader(fh):
+                unsafe, safe = (r.get("违规回答") or "").strip(), (r.get("安全有用回答") or "").strip()
+                if unsafe and safe:
+                    rows.append({"file": stem, "question": r["问题"].strip(), "unsafe": unsafe, "safe": safe})
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=default_data_dir())
+    ap.add_argument("--models", type=Path, help="model folder (default: the shipped models)")
+    ap.add_argument("--semantic", action="store_true", help="the semantic tier instead of the fast model")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    harm: Detector = HarmfulDetector(model_dir=args.models)
+    if args.semantic:
+        from aigis.guard.detectors.semantic import SemanticDetector
+
+        harm = SemanticDetector(
+            model_dir=str(args.models) if args.models else None,
+            head=str(args.models / "semantic.npz") if args.models else None,
+        )
+    guard = Guard.default() if args.models is None and not args.semantic else None
+    trained = {q.text.strip() for q in load_splits(args.data)["train"] if q.source.startswith("jade_v")}
+    pairs = answer_pairs(args.data)
+    groups: dict[str, list[dict[str, float]]] = {}
+    latencies: list[float] = []
+    for pair in pairs:
+        ctx = ScanContext(direction="output", prompt=pair["question"])
+        row: dict[str, float] = {}
+        for kind in ("unsafe", "safe"):
+            t0 = time.perf_counter()
+            row[f"{kind}_detector"] = float(fires(harm, pair[kind], ctx, raw=False))
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if guard is not None:
+                row[f"{kind}_guard"] = float(guard.check_output(pair[kind], prompt=pair["question"]).blocked)
+        unseen = "unseen questions" if pair["question"] not in trained else "questions that also train"
+        for group in ("all", pair["file"], unseen):
+            groups.setdefault(group, []).append(row)
+    results: dict[str, dict[str, float]] = {}
+    print(f"{'answers (zh)':36s} {'pairs':>6s}  {'recall':>7s}  {'fpr':>6s}", end="")
+    print(f"  {'guard recall':>12s}  {'guard fpr':>9s}" if guard is not None else "")
+    for group, rows in groups.items():
+        out = {"pairs": len(rows)}
+        out["recall"] = round(statistics.fmean(r["unsafe_detector"] for r in rows), 4)
+        out["fpr"] = round(statistics.fmean(r["safe_detector"] for r in rows), 4)
+        line = f"{group:36s} {len(rows):6d}  {out['recall']:7.3f}  {out['fpr']:6.3f}"
+        if guard is not None:
+            out["guard_recall"] = round(statistics.fmean(r["unsafe_guard"] for r in rows), 4)
+            out["guard_fpr"] = round(statistics.fmean(r["safe_guard"] for r in rows), 4)
+            line += f"  {out['guard_recall']:12.3f}  {out['guard_fpr']:9.3f}"
+        print(line)
+        results[group] = out
+    latencies.sort()
+    results["latency_ms_detector"] = {
+        "p50": round(statistics.median(latencies), 3),
+        "p99": round(latencies[int(len(latencies) * 0.99)], 3),
+    }
+    print(
+        f"detector latency per answer: p50 {results['latency_ms_detector']['p50']} ms, "
+        f"p99 {results['latency_ms_detector']['p99']} ms"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
