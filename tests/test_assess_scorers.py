@@ -11,9 +11,9 @@ import pytest
 from aigis.assess.calibrate import calibrate, cohen_kappa
 from aigis.assess.scorers import ScoreInput, build_scorer, scorer_names
 from aigis.assess.scorers.judge import Unparsable, parse_verdict
-from aigis.assess.scorers.refusal import classify_refusal
 from aigis.assess.suites import parse_item
 from aigis.assess.testing import ScriptedServer
+from aigis.guard import classify_refusal
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,7 @@ FINAL = {
 
 
 def _refused(text: str, lang: str) -> bool:
-    from aigis.assess.scorers.refusal import classify_refusal
+    from aigis.guard import classify_refusal
 
     return classify_refusal(text, lang).refused
 

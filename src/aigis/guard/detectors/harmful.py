@@ -12,7 +12,8 @@ finding. Long texts are scored in overlapping windows (all at once, with prefix 
 the worst window counts.
 
 On the output side a response is also unsafe when its prompt is a harmful request and the response does
-not decline (``aigis.guard.refusal``): a model that goes along need not name the harm to do it.
+not open by declining (``aigis.guard.refusal.is_refusal``): a model that goes along need not name the
+harm to do it.
 """
 
 from __future__ import annotations
