@@ -3,12 +3,13 @@
     .venv/bin/python benchmarks/guard_seed_spread.py [--seeds 13 14 15 16 17] [--semantic]
         [--embedding-cache /tmp/emb.npz] [--work DIR] [--json out.json]
 
-The seed decides which rows the large benign sets contribute (they are sampled), the order of the
-fast models' SGD and, with ``--semantic``, the head's bootstrap resamples. For each seed the models are
-trained into ``DIR/seed<N>`` (kept, and reused when they are already there) and scored by
-``guard_detection.evaluate``. The table gives each held-out group's mean, standard deviation, lowest and
-highest figure, next to the shipped models' figure. A change to the models is worth more than this
-spread only when it moves a figure by more than about two standard deviations.
+The seed decides which rows the large benign sets contribute (they are sampled), the order of the fast
+models' SGD and, with ``--semantic``, the head's bootstrap resamples. For each seed the models are trained
+into ``DIR/seed<N>`` (kept, and reused when they are already there) and scored by
+``guard_detection.evaluate``; after changing the code, give a new ``--work`` folder. The table gives each
+held-out group's mean, standard deviation, lowest and highest figure, next to the shipped models' figure.
+A change to the models is worth more than this spread only when it moves a figure by more than about two
+standard deviations.
 """
 
 from __future__ import annotations

@@ -86,6 +86,9 @@ def register(app: typer.Typer) -> None:
             )
             if rows:
                 console.print(table(title, heads, rows))
+                for h in v.findings:  # the why, which a finding without a span shows nowhere else
+                    if h.rationale:
+                        console.print(f"{h.detector}: {h.rationale}", highlight=False, markup=False)
             else:
                 console.print(title + (" · 未发现问题" if zh else " · no findings"), highlight=False)
             if v.text != value:

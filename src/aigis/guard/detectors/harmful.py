@@ -58,6 +58,9 @@ class HarmfulDetector(Detector):
         self.lexicon = default_lexicon()
         self.cues = injection_lexicon()
         self.categories = categories()
+        # (prompt, detector, finding or None) for the last prompt judged: a streamed response, and every
+        # normalized view of a response, is checked against the same prompt again and again
+        self._last_prompt: tuple[str, str, Finding | None] | None = None
 
     def score(self, text: str) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
         """(harmful probability, window start, window end, keyword hits in that window)."""
@@ -84,18 +87,19 @@ class HarmfulDetector(Detector):
             return []
         p, start, end, hits = self.score(text)
         if p < self.threshold or too_short_to_judge(text, hits):
-            return self.compliance(text, context, lambda prompt: self.score(prompt)[0])
+            return self.compliance(text, context)
         return [self.finding(text, p, start, end, hits, context)]
 
     def compliance(
         self,
         text: str,
         context: ScanContext,
-        prompt_probability: Callable[[str], float],
+        prompt_probability: Callable[[str], float] | None = None,
         detector: str = "harmful",
     ) -> list[Finding]:
         """A finding when ``text`` is a response that goes along with a harmful request: its prompt scores
-        at or above the threshold (by ``prompt_probability``) and the response does not decline."""
+        at or above the threshold (by ``prompt_probability``, the fast model's by default) and the response
+        does not decline."""
         prompt = context.prompt
         if context.direction != "output" or not prompt or not prompt.strip():
             return []
@@ -103,14 +107,32 @@ class HarmfulDetector(Detector):
         # has not declined yet by then is held back too (the policy's reply stands in for it)
         if is_refusal(text):
             return []
-        p = prompt_probability(prompt)
-        if p < self.threshold or too_short_to_judge(prompt, self.lexicon.find(prompt)):
-            return []
-        # the request names the harm: its category and keywords stand for the response's, with no span in it
-        _, start, end, hits = self.score(prompt)
-        note = f"; the response goes along with a harmful request ({p:.2f}; keywords from the request)"
-        found = self.finding(prompt, p, start, end, hits, context, detector=detector, note=note)
-        return [replace(found, span=None, text="")]
+        found = self._harmful_request(prompt, context, prompt_probability, detector)
+        return [] if found is None else [found]
+
+    def _harmful_request(
+        self,
+        prompt: str,
+        context: ScanContext,
+        prompt_probability: Callable[[str], float] | None,
+        detector: str,
+    ) -> Finding | None:
+        """The finding a response to ``prompt`` gets when the prompt is a harmful request, else None."""
+        last = self._last_prompt
+        if last is not None and last[0] == prompt and last[1] == detector:
+            return last[2]
+        p, start, end, hits = self.score(prompt)
+        if prompt_probability is not None:
+            p = prompt_probability(prompt)
+        found = None
+        if p >= self.threshold and not too_short_to_judge(prompt, hits):
+            # the request names the harm: its category and keywords stand for the response's, with no
+            # span in the response
+            note = f"; the response goes along with a harmful request ({p:.2f}; keywords from the request)"
+            found = self.finding(prompt, p, start, end, hits, context, detector=detector, note=note)
+            found = replace(found, span=None, text="")
+        self._last_prompt = (prompt, detector, found)
+        return found
 
     def finding(
         self,

@@ -107,6 +107,11 @@ CONSOLE_SOURCES = {
 }
 
 
+def _console_context(form: dict[str, str], policies: list[str]) -> dict[str, Any]:
+    """What the console's guard page renders before any check: the form as typed and its choices."""
+    return {"form": form, "policies": policies, "sources": CONSOLE_SOURCES, "result": None, "error": None}
+
+
 def highlighted(text: str, findings: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
     """``text`` cut into (piece, label) runs; a piece inside some finding's span carries the first such
     finding's "detector/category" label (where spans overlap, the first finding's), the rest None."""
@@ -135,15 +140,8 @@ def console_guard(request: Request) -> Response:
 
     if current_token(request) is None:
         return RedirectResponse("/console/login", status_code=303)
-    form = {"text": "", "direction": "input", "source": "user", "policy": "default"}
-    context = {
-        "form": form,
-        "policies": _policy_names(request),
-        "sources": CONSOLE_SOURCES,
-        "result": None,
-        "error": None,
-    }
-    return render(request, "guard_check.html", context)
+    form = {"text": "", "direction": "input", "source": "user", "policy": "default", "prompt": ""}
+    return render(request, "guard_check.html", _console_context(form, _policy_names(request)))
 
 
 @router.post(CONSOLE, response_class=HTMLResponse, include_in_schema=False)
@@ -153,21 +151,16 @@ def console_guard_check(
     direction: str = Form("input"),
     source: str = Form("user"),
     policy: str = Form("default"),
+    prompt: str = Form(""),
 ) -> Response:
     from aigis.server.console import render, request_lang
 
     if current_token(request) is None:
         return RedirectResponse("/console/login", status_code=303)
     zh = request_lang(request) == "zh"
-    form = {"text": text, "direction": direction, "source": source, "policy": policy}
+    form = {"text": text, "direction": direction, "source": source, "policy": policy, "prompt": prompt}
     policies = _policy_names(request)
-    context: dict[str, Any] = {
-        "form": form,
-        "policies": policies,
-        "sources": CONSOLE_SOURCES,
-        "result": None,
-        "error": None,
-    }
+    context = _console_context(form, policies)
     status = 400
     if direction not in get_args(Direction) or source not in CONSOLE_SOURCES:
         context["error"] = (
@@ -196,7 +189,9 @@ def console_guard_check(
         return render(request, "guard_check.html", context, status_code=status)
     guard = _guard_for(request, policy)
     src = source if direction == "input" else None
-    verdict = guard.check(text, direction, source=src)  # type: ignore[arg-type]
+    # an output is also judged by the prompt it answers (a response that goes along with a harmful request)
+    asked = prompt if direction == "output" and prompt.strip() else None
+    verdict = guard.check(text, direction, source=src, prompt=asked)  # type: ignore[arg-type]
     result = verdict.to_dict()
     result["action_label"] = ACTION_NAMES[verdict.action][0 if zh else 1]
     result["runs"] = highlighted(text, result["findings"])
