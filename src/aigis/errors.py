@@ -65,3 +65,11 @@ class ConfigError(AigisError):
     """A setting (environment variable or config file) has a value that is not allowed."""
 
     code = "invalid_config"
+
+
+class ConflictError(AigisError):
+    """The action clashes with the current state of what it names (e.g. deciding a review twice)."""
+
+    exit_code = 6
+    http_status = 409
+    code = "conflict"

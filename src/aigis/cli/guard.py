@@ -1,4 +1,4 @@
-"""aigis guard check|scan|eval|train|policy"""
+"""aigis guard check|scan|eval|train|policy|review"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from aigis.cli.guard_review import add_review_commands
 from aigis.cli.output import OutputFormat, console, dump_json, emit_data, progress_bar, table
 from aigis.errors import ConfigError, InputError
 from aigis.i18n import resolve_lang
@@ -295,4 +296,5 @@ def register(app: typer.Typer) -> None:
             )
 
     guard_app.add_typer(policy_app, name="policy")
+    add_review_commands(guard_app)
     app.add_typer(guard_app, name="guard")

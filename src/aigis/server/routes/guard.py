@@ -1,5 +1,6 @@
-"""Guard endpoint: POST /api/v1/guard/check (needs a token with the read scope), and the console page
-/console/guard (paste a text, see the verdict; signed-in users only)."""
+"""Guard endpoints: POST /api/v1/guard/check (needs a token with the read scope); the review queue,
+/api/v1/guard/reviews (reviewers need the write scope; a caller may poll its own review's status with
+read); and the console pages /console/guard (paste a text, see the verdict) and /console/guard/reviews."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from aigis.errors import InputError, NotFoundError
+from aigis.errors import ConflictError, InputError, NotFoundError
 from aigis.guard import Guard, load_policy, parse_policy
 from aigis.server.auth import current_token, require
-from aigis.store import ApiToken
+from aigis.store import ApiToken, Database
+from aigis.store import guard_reviews as reviews
+from aigis.store.tokens import scope_allows
 
 router = APIRouter()
 api = "/api/v1/guard"
@@ -81,11 +84,76 @@ def _guard_for(request: Request, policy: str | dict[str, Any] | None) -> Guard:
 
 
 @router.post(f"{api}/check", tags=["guard"])
-def check(body: CheckRequest, request: Request, _: ApiToken = Depends(require("read"))) -> dict[str, Any]:
-    """Check one text on its way into (input) or out of (output) a model; returns the verdict."""
+def check(body: CheckRequest, request: Request, token: ApiToken = Depends(require("read"))) -> dict[str, Any]:
+    """Check one text on its way into (input) or out of (output) a model; returns the verdict. A verdict
+    whose action is ``review`` is queued for a reviewer, and its ``review`` field says where."""
     guard = _guard_for(request, body.policy)
     verdict = guard.check(body.text, body.direction, source=body.source, prompt=body.prompt, lang=body.lang)
-    return verdict.to_dict()
+    result = verdict.to_dict()
+    if verdict.action == "review":
+        shown = guard.mask(body.text, verdict.findings, body.direction)  # the reviewer sees no masked value
+        with _db(request).session() as session:
+            row = reviews.enqueue_review(
+                session,
+                result,
+                shown,
+                masked=shown != body.text,
+                prompt=body.prompt if body.direction == "output" else None,
+                source=body.source,
+                requested_by=token.name,
+            )
+            result["review"] = {"id": row.id, "status": row.status, "url": f"{api}/reviews/{row.id}"}
+    return result
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+class DecisionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    note: str | None = Field(None, max_length=reviews.MAX_NOTE, description="Why, for the record.")
+
+
+@router.get(f"{api}/reviews", tags=["guard"])
+def list_reviews(
+    request: Request,
+    status: str = "pending",
+    limit: int = 100,
+    offset: int = 0,
+    _: ApiToken = Depends(require("write")),
+) -> dict[str, Any]:
+    """The review queue: reviews with ``status`` (pending, approved, rejected or all) and the counts."""
+    with _db(request).session() as session:
+        rows = reviews.list_reviews(session, status, limit, offset)
+        return {
+            "counts": reviews.count_reviews(session),
+            "reviews": [row.to_dict() for row in rows],
+        }
+
+
+@router.get(f"{api}/reviews/{{review_id}}", tags=["guard"])
+def get_review(
+    review_id: str, request: Request, token: ApiToken = Depends(require("read"))
+) -> dict[str, Any]:
+    """One review. A read token sees where it stands (status, decision, note); the text, prompt and
+    findings need the write scope of a reviewer."""
+    with _db(request).session() as session:
+        row = reviews.get_review(session, review_id)
+        return row.to_dict(content=scope_allows(token.scope, "write"))
+
+
+@router.post(f"{api}/reviews/{{review_id}}/decision", tags=["guard"])
+def decide_review(
+    review_id: str, body: DecisionRequest, request: Request, token: ApiToken = Depends(require("write"))
+) -> dict[str, Any]:
+    """Approve or reject a pending review; a decided review answers 409."""
+    with _db(request).session() as session:
+        row = reviews.decide_review(session, review_id, body.decision, token.name, body.note)
+        return row.to_dict()
 
 
 # -- console: /console/guard (paste a text, see the verdict; signed-in users only) ---------------------
@@ -197,3 +265,74 @@ def console_guard_check(
     result["runs"] = highlighted(text, result["findings"])
     context["result"] = result
     return render(request, "guard_check.html", context)
+
+
+# -- console: /console/guard/reviews (the review queue; reviewers need a write token) --------------------
+
+
+def _reviewer(request: Request, zh: bool) -> Response | ApiToken:
+    """The signed-in reviewer's token, or the page to answer instead (sign-in, or not allowed)."""
+    from aigis.server.console import render
+
+    signed_in = current_token(request)
+    if signed_in is None:
+        return RedirectResponse("/console/login", status_code=303)
+    if not scope_allows(signed_in.scope, "write"):
+        message = (
+            f"令牌 {signed_in.name!r} 只有 {signed_in.scope!r} 权限；审核需要 'write' 权限。"
+            if zh
+            else f"the token {signed_in.name!r} has scope {signed_in.scope!r}; reviewing needs 'write'"
+        )
+        return render(request, "error.html", {"message": message}, status_code=403)
+    return signed_in
+
+
+@router.get(f"{CONSOLE}/reviews", response_class=HTMLResponse, include_in_schema=False)
+def console_reviews(request: Request, status: str = "pending") -> Response:
+    from aigis.server.console import render, request_lang
+
+    who = _reviewer(request, request_lang(request) == "zh")
+    if not isinstance(who, ApiToken):
+        return who
+    with _db(request).session() as session:
+        rows = [r.to_dict() for r in reviews.list_reviews(session, status, limit=500)]
+        counts = reviews.count_reviews(session)
+    return render(request, "guard_reviews.html", {"reviews": rows, "counts": counts, "status": status})
+
+
+def _review_page(
+    request: Request, review_id: str, note: str = "", error: str | None = None, status: int = 200
+) -> Response:
+    from aigis.server.console import render
+
+    with _db(request).session() as session:
+        data = reviews.get_review(session, review_id).to_dict()
+    return render(request, "guard_review_detail.html", {"review": data, "note": note, "error": error}, status)
+
+
+@router.get(f"{CONSOLE}/reviews/{{review_id}}", response_class=HTMLResponse, include_in_schema=False)
+def console_review(request: Request, review_id: str) -> Response:
+    from aigis.server.console import request_lang
+
+    who = _reviewer(request, request_lang(request) == "zh")
+    if not isinstance(who, ApiToken):
+        return who
+    return _review_page(request, review_id)
+
+
+@router.post(f"{CONSOLE}/reviews/{{review_id}}", response_class=HTMLResponse, include_in_schema=False)
+def console_decide(
+    request: Request, review_id: str, decision: str = Form(""), note: str = Form("")
+) -> Response:
+    from aigis.server.console import request_lang
+
+    zh = request_lang(request) == "zh"
+    who = _reviewer(request, zh)
+    if not isinstance(who, ApiToken):
+        return who
+    try:
+        with _db(request).session() as session:
+            reviews.decide_review(session, review_id, decision, who.name, note.strip() or None)
+    except (InputError, ConflictError) as exc:  # answered on the page, the note kept
+        return _review_page(request, review_id, note, str(exc), exc.http_status)
+    return RedirectResponse(f"{CONSOLE}/reviews/{review_id}", status_code=303)
