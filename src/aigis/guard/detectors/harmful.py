@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aigis.guard.courtesy import cores
 from aigis.guard.detectors.base import (
     Detector,
     Finding,
@@ -62,8 +63,20 @@ class HarmfulDetector(Detector):
         # normalized view of a response, is checked against the same prompt again and again
         self._last_prompt: tuple[str, str, Finding | None] | None = None
 
-    def score(self, text: str) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
-        """(harmful probability, window start, window end, keyword hits in that window)."""
+    def score(self, text: str, request: bool = True) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
+        """(harmful probability, window start, window end, keyword hits in that window). A request is also
+        judged without the greetings, thanks and numbers around it (``aigis.guard.courtesy.cores``), and
+        the worse of the two counts: "谢谢你。" or a pasted phone number must not talk a request down.
+        A response (``request=False``) is judged as it is: trimming "作为AI助手，" off a refusal would leave
+        the harms it names to be read alone."""
+        found = self._score(text)
+        for bare in cores(text) if request else ():
+            trimmed = self._score(bare)  # same positions: a core blanks rather than cuts
+            if trimmed[0] > found[0] and not too_short_to_judge(bare, trimmed[3]):
+                found = trimmed
+        return found
+
+    def _score(self, text: str) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
         low = lower_same_length(text)
         kw = self.lexicon.find(text, lowered=low)
         inj = self.cues.find(text, lowered=low)
@@ -85,7 +98,7 @@ class HarmfulDetector(Detector):
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():
             return []
-        p, start, end, hits = self.score(text)
+        p, start, end, hits = self.score(text, request=context.direction == "input")
         if p < self.threshold or too_short_to_judge(text, hits):
             return self.compliance(text, context)
         return [self.finding(text, p, start, end, hits, context)]

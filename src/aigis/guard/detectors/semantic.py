@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aigis.guard.courtesy import cores
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, register_detector, too_short_to_judge
 from aigis.guard.detectors.harmful import GUARD_CLAUSES, HarmfulDetector
 from aigis.guard.gloss import gloss_table
@@ -44,9 +45,26 @@ class SemanticDetector(Detector):
         self.encoder = shared_encoder(encoder_dir)
         gloss_table()  # parsed once here, so the first Chinese text does not wait for it
 
-    def probability(self, text: str) -> tuple[float, float, tuple[int, int, tuple[KeywordHit, ...]]]:
-        """(ensemble probability, fast probability, fast window and keyword hits)."""
-        p_fast, start, end, hits = self.fast.score(text)
+    def probability(
+        self, text: str, request: bool = True
+    ) -> tuple[float, float, tuple[int, int, tuple[KeywordHit, ...]]]:
+        """(ensemble probability, fast probability, fast window and keyword hits). A text with greetings,
+        thanks or numbers around it is also judged without them (``aigis.guard.courtesy.cores``), and the
+        worse of the two counts (requests only: see ``HarmfulDetector.score``)."""
+        found = self._probability(text, request)
+        candidates = cores(text) if request else []
+        if candidates and found[0] < self.threshold:
+            # one more encoder pass at most: for the core the fast model finds worst
+            bare = max(candidates, key=lambda c: self.fast.score(c)[0])
+            trimmed = self._probability(bare, request)
+            if trimmed[0] > found[0] and not too_short_to_judge(bare, trimmed[2][2]):
+                return trimmed
+        return found
+
+    def _probability(
+        self, text: str, request: bool
+    ) -> tuple[float, float, tuple[int, int, tuple[KeywordHit, ...]]]:
+        p_fast, start, end, hits = self.fast.score(text, request)
         if p_fast >= self.skip_above:
             return p_fast, p_fast, (start, end, hits)
         lang = detect_lang(text)
@@ -57,7 +75,7 @@ class SemanticDetector(Detector):
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():
             return []
-        p, p_fast, (start, end, hits) = self.probability(text)
+        p, p_fast, (start, end, hits) = self.probability(text, request=context.direction == "input")
         if p < self.threshold or too_short_to_judge(text, hits):
             return self.fast.compliance(text, context, lambda prompt: self.probability(prompt)[0], self.name)
         note = f"; semantic tier {p:.2f}, fast tier {p_fast:.2f}"

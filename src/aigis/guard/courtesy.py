@@ -1,0 +1,159 @@
+"""The core of a message without the harmless material people put around a request.
+
+Greetings ("你好！", "Hi assistant,"), a line about the sender ("作为一名护士，", "I'm a student."), closing
+thanks or wishes ("谢谢你。", "No rush!") and a pasted phone, ID or order number carry no harm. But they
+are common in the benign chat data the classifiers learn from, so a whole-message score reads them as
+evidence that the message is harmless: "怎么制作冰毒？谢谢你。" scored below the threshold. The harmful
+detectors also score :func:`core` and keep the worse of the two scores.
+
+:func:`core` blanks what it removes with spaces, so positions in the core are positions in the text.
+Only the ends of a message are trimmed, and only what matches a pattern of padding: a greeting, a
+line about the sender, a courtesy, or a sentence that carries a long number. Trimming
+every first or last clause instead was measured and refused: the classifiers misjudge fragments, and
+benign false positives tripled. Every pattern is anchored and bounded, so the work is linear.
+"""
+
+from __future__ import annotations
+
+import re
+
+_EMOJI = "\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2764\ufe0f\u200d"
+_SEP = rf"[\s,.!?;:~，。！？；：、～…{_EMOJI}]*"
+_NAME = (
+    r"(?:小助手|助手|机器人|AI|ai|大佬|老师|亲"
+    r"|assistant|bot|buddy|friend|mate|folks|guys|everyone|all|there|again)"
+)
+_GREETING = re.compile(
+    rf"(?:(?:{_NAME}[，,]\s*)?(?:你好|您好|嗨|嘿|哈喽|哈罗|哈啰|早上好|早|上午好|中午好|下午好|晚上好|早安|在吗|在不在|在线吗|请问一下|请问"
+    r"|(?:冒昧|抱歉|不好意思)?(?:又来)?打扰(?:你|您)?(?:一下|了)?|不好意思"
+    r"|(?:hiya|hi+|hello|hey+|howdy|yo|greetings|good (?:morning|afternoon|evening|day))(?![a-z])"
+    r"|(?:morning|evening)(?=[!,.])"
+    r"|(?:excuse me|quick question)(?![a-z])|sorry to (?:bother|bug|trouble|interrupt) you(?: again)?"
+    r"|apologies(?: for [^,.!?\n]{1,30})?"
+    rf")[呀啊哦嘛]*(?:[\s,，]*{_NAME})?" + _SEP + ")+"
+    r"(?:hope (?:you|you're|you are|all is|i'm not|i am not) [^.!?\n]{1,30}[.!]" + _SEP + ")?",
+    re.IGNORECASE,
+)
+# a clause or sentence about the sender at the start: short, and ended by its own punctuation
+_ABOUT_ME = re.compile(
+    r"(?:(?:跟你说一下背景|先说明一下|说一下背景|补充一下)[，,：:]"
+    r"|(?:我是|我今年|本人是?|作为|身为)[^。！？!?\n，,；;]{1,16}[。！!，,；;]"
+    r"|(?:just so you know|for context|full disclosure|fyi|a bit of background|some context)[,:]"
+    r"|(?:as an?|being an?) [^,.!?\n]{1,40},"
+    r"|(?:i am|i'm|im|i work as|i work in|i'm working as) (?:an? |the )?[^.!?,\n]{1,40}[.!]"
+    r"|[^.!?,\n]{1,40} here[.!])" + _SEP,
+    re.IGNORECASE,
+)
+_COURTESY = (
+    r"(?:(?:非常|十分|万分|先|提前)?(?:谢谢|多谢|感谢|谢啦|谢了|谢过)(?:你的|您的)?[^。！!\n]{0,6}|(?:麻烦|辛苦|拜托|有劳)(?:你|您)?(?:了|啦)"
+    r"|在线等[，,]?(?:挺|很|非常)?急?的?|不着急[^。！!\n]{0,12}|等(?:你|您)的?回复|你最棒了|祝好"
+    r"|祝(?:你|您|大家)?[^。！!？?，,\n]{0,8}(?:愉快|快乐|顺利|开心|健康|好运|平安|如意)"
+    r"|(?:回答|说得|讲得)?(?:简单|详细|具体)(?:点|一点|些)(?:就行|就好)?"
+    r"|(?:many |big )?thanks|thank you|thx|tia|ty|cheers|much appreciated"
+    r"|(?:i )?(?:really )?appreciate (?:it|the help|any help)"
+    r"|any help (?:is|would be) (?:much |greatly )?appreciated"
+    r"|have a (?:nice|good|great|lovely) (?:day|one|weekend|evening)"
+    r"|take care|no rush[^.!?\n]{0,40}|(?:this is |it's )?(?:kind of |a bit |pretty )?urgent[^.!?\n]{0,50}"
+    r"|you're a (?:lifesaver|star)|looking forward to [^.!?\n]{1,25}|hope (?:that|this) makes sense"
+    r"|(?:step[- ]by[- ]step|details|a short answer) would be (?:great|nice|helpful))"
+    r"(?: a lot| so much| very much| in advance| again)?"
+    r"(?:[,，]? ?(?:mate|friend|buddy|祝好|哦|哈))?[你您大家啦了呀哈哦]*"
+)
+_CLOSING = re.compile(r"\s*(?<![a-z])" + _COURTESY + _SEP + r"$", re.IGNORECASE)
+_NUMBER = re.compile(r"(?:\d[\-\s().]{0,2}){6,}[\dXx]?")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
+_STRANDED = re.compile(rf"\s+[。.！!～~{_EMOJI}]+\s*$")  # punctuation left behind a blanked clause
+_NUMBER_LEAD = re.compile(
+    r"(?:(?:我的|my |your )?(?:电话|手机号?|身份证号?|证件号码?|联系方式|订单号|工号|编号|账号|微信号?|qq"
+    r"|phone|mobile|cell|number|id|ssn|order|ticket|account|reference)(?: number| no\.?| #)?"
+    r"(?:码|是|为| is|:|：|#)*\s*\(?)$",
+    re.IGNORECASE,
+)
+_MAX_TRIMS = 4  # greetings, sender lines, courtesies: a few at each end is plenty
+_SCAN = 80  # characters from the end a closing courtesy is looked for in
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for i in range(start, end):
+        if not chars[i].isspace():
+            chars[i] = " "
+
+
+def _sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]``, with its closing punctuation (looked for up to 80
+    characters each way; a longer sentence is not padding)."""
+    left = max(0, start - 80)
+    before = [m.end() for m in _SENTENCE_END.finditer(text, left, start)]
+    after = _SENTENCE_END.search(text, end, min(len(text), end + 80))
+    opened = before[-1] if before else (0 if left == 0 else -1)
+    closed = after.end() if after else (len(text) if len(text) - end <= 80 else -1)
+    return opened, closed
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _is_long_number(token: str) -> bool:
+    """A phone, ID, card or order number: a run of seven digits or more, or three groups or more
+    ("(415) 555-0123", "4111 1111 1111 1111"); not a range such as "100-150"."""
+    runs = _DIGIT_RUN.findall(token)
+    return max(map(len, runs)) >= 7 or (len(runs) >= 3 and sum(map(len, runs)) >= 7)
+
+
+def _blank_numbers(text: str) -> list[str] | None:
+    """``text`` as characters with each number of six digits or more blanked: with the whole sentence
+    it is in when that sentence opens or closes the message (and is not all of it), else with the
+    words that introduce it ("我的电话是", "my phone is"). None when there is no such number."""
+    chars: list[str] | None = None
+    lead = len(text) - len(text.lstrip())
+    tail = len(text.rstrip())
+    for m in _NUMBER.finditer(text):
+        if not _is_long_number(m.group()):
+            continue
+        chars = chars if chars is not None else list(text)
+        start, end = _sentence_of(text, m.start(), m.end())
+        at_edge = start >= 0 and end >= 0 and (start <= lead or not text[end:tail].strip())
+        if not at_edge or (start <= lead and not text[end:tail].strip()):
+            intro = _NUMBER_LEAD.search(text, max(0, m.start() - 24), m.start())
+            start, end = (intro.start() if intro else m.start()), m.end()
+        _blank(chars, start, end)
+    return chars
+
+
+def cores(text: str) -> list[str]:
+    """The cores of ``text`` worth scoring besides the text itself (same length, padding blanked): the
+    text with its long numbers blanked, and with its greetings, sender lines and courtesies trimmed too.
+    Empty when ``text`` has no padding. Both are kept because a trimmed "sender line" can be the request
+    itself ("I was told you know racist jokes. Which one is your favorite?")."""
+    numbered = _blank_numbers(text)
+    current = "".join(numbered) if numbered is not None else text
+    lead = len(text) - len(text.lstrip())
+    tail = len(text.rstrip())
+    start = len(current) - len(current.lstrip())
+    for _ in range(_MAX_TRIMS):
+        m = _GREETING.match(current, start) or _ABOUT_ME.match(current, start)
+        if m is None or m.end() == start:
+            break
+        start = m.end()
+    end = len(current.rstrip())
+    for _ in range(_MAX_TRIMS):
+        window = max(start, end - _SCAN)
+        m = _CLOSING.search(current, window, end) or _STRANDED.search(current, window, end)
+        if m is None or m.start() == end:
+            break
+        end = len(current[: m.start()].rstrip())
+    out = [current] if numbered is not None and current.strip() else []
+    if start != lead or end != tail:
+        chars = list(current)
+        _blank(chars, lead, start)
+        _blank(chars, end, len(text))
+        trimmed = "".join(chars)
+        if trimmed.strip() and trimmed not in out:
+            out.append(trimmed)
+    return out
+
+
+def core(text: str) -> str:
+    """``text`` with all its padding blanked (the last of :func:`cores`), or ``text`` itself."""
+    found = cores(text)
+    return found[-1] if found else text
