@@ -11,7 +11,7 @@ from aigis.guard.guard import Guard, Hit, Verdict, detect_lang
 from aigis.guard.masking import Vault
 from aigis.guard.normalize import Normalized, View, normalize
 from aigis.guard.policy import ACTIONS, Policy, default_policy, default_policy_text, load_policy, parse_policy
-from aigis.guard.refusal import RefusalResult, classify_refusal, is_refusal
+from aigis.guard.refusal import RefusalResult, classify_refusal, declines, is_refusal
 from aigis.guard.streaming import AsyncOutputStream, OutputStream, StreamStats, sentence_cut
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "Verdict",
     "View",
     "classify_refusal",
+    "declines",
     "default_policy",
     "default_policy_text",
     "detect_lang",

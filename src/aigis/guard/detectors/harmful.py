@@ -12,7 +12,7 @@ finding. Long texts are scored in overlapping windows (all at once, with prefix 
 the worst window counts.
 
 On the output side a response is also unsafe when its prompt is a harmful request and the response does
-not open by declining (``aigis.guard.refusal.is_refusal``): a model that goes along need not name the
+not decline (``aigis.guard.refusal.declines``): a model that goes along need not name the
 harm to do it.
 """
 
@@ -36,7 +36,7 @@ from aigis.guard.detectors.base import (
 )
 from aigis.guard.lexicon import KeywordHit, categories, default_lexicon, injection_lexicon, lower_same_length
 from aigis.guard.models import featurize, load_binary, load_softmax, window_scores
-from aigis.guard.refusal import is_refusal
+from aigis.guard.refusal import declines
 
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
 _WINDOW = 192  # harmful requests are short; small windows keep one sentence from being diluted
@@ -118,7 +118,7 @@ class HarmfulDetector(Detector):
             return []
         # no minimum length: a stream is checked before its first words are released, and a refusal that
         # has not declined yet by then is held back too (the policy's reply stands in for it)
-        if is_refusal(text):
+        if declines(text):
             return []
         found = self._harmful_request(prompt, context, prompt_probability, detector)
         return [] if found is None else [found]
