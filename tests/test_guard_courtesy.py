@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aigis.guard.courtesy import core, cores
 
@@ -102,3 +104,17 @@ def test_context_that_is_not_about_the_sender_stays() -> None:
 )
 def test_words_that_merely_begin_or_end_like_padding_stay(text: str) -> None:
     assert cores(text) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("你好谢谢我是作为 ,.!?，。！？：0123456789-()abhiyoTthanks\n😊")),
+        max_size=80,
+    )
+)
+def test_a_core_only_ever_blanks(text: str) -> None:
+    for bare in cores(text):
+        assert len(bare) == len(text)
+        assert all(b == c or b == " " for b, c in zip(bare, text, strict=True))
+        assert bare.strip()  # an all-blank core is never offered
