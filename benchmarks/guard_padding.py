@@ -15,7 +15,8 @@ dilute a request below the threshold. This benchmark takes the held-out harmful 
   apart from, and without sight of, the patterns in ``aigis.guard.courtesy``. Its even-numbered
   phrases served to develop the patterns; only the odd-numbered half, never looked at, is measured.
 
-It reads each text the way the Guard runs the detector (every normalized view; see ``guard_detection.fires``).
+The jailbreak groups are read by the injection detector (the same on both tiers). It reads each text
+the way the Guard runs the detector (every normalized view; see ``guard_detection.fires``).
 
     .venv/bin/python benchmarks/guard_padding.py [--semantic] [--models DIR] [--json out.json]
 """
@@ -34,9 +35,11 @@ from faker import Faker
 sys.path.insert(0, str(Path(__file__).parent))
 from aigis.guard.detectors.base import Detector, ScanContext
 from aigis.guard.detectors.harmful import HarmfulDetector
+from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.training import default_data_dir, load_splits
 from guard_detection import audited_multijail, fires
 
+INJECTION_GROUPS = ("eval:jailbreak:en", "eval:jailbreak:zh")  # read by the injection detector, on both tiers
 GROUPS = (
     "eval:harmful_own:en",
     "eval:harmful_multijail_audited:en",
@@ -169,13 +172,18 @@ def paddings(seed: int = 7) -> dict[str, dict[str, Callable[[str], str]]]:
     return kinds
 
 
-def evaluate(detector: Detector, data_dir: Path) -> dict[str, dict[str, float]]:
+def evaluate(
+    detector: Detector, data_dir: Path, injection: Detector | None = None
+) -> dict[str, dict[str, float]]:
     splits = load_splits(data_dir)
     splits.update(audited_multijail(data_dir, splits))
     pads = paddings()
     ctx = ScanContext()
     results: dict[str, dict[str, float]] = {}
-    for group in GROUPS:
+    jobs = [(group, detector) for group in GROUPS]
+    if injection is not None:
+        jobs += [(group, injection) for group in INJECTION_GROUPS]
+    for group, reader in jobs:
         samples = splits.get(group, [])
         if not samples:
             continue
@@ -183,7 +191,7 @@ def evaluate(detector: Detector, data_dir: Path) -> dict[str, dict[str, float]]:
         results[group] = {"n": len(samples)}
         for kind, by_lang in pads.items():
             pad = by_lang[lang]
-            found = sum(fires(detector, pad(s.text), ctx, raw=False) for s in samples)
+            found = sum(fires(reader, pad(s.text), ctx, raw=False) for s in samples)
             results[group][kind] = round(found / len(samples), 4)
     return results
 
@@ -204,7 +212,7 @@ def main() -> None:
             model_dir=str(models) if models else None,
             head=str(models / "semantic.npz") if models else None,
         )
-    results = evaluate(detector, args.data or default_data_dir())
+    results = evaluate(detector, args.data or default_data_dir(), InjectionDetector(model_dir=models))
     kinds = list(paddings())
     heads = [k.replace("blind:", "b:") for k in kinds]
     print(f"{'group (recall)':34} {'n':>4} " + " ".join(f"{k:>10}" for k in heads))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aigis.guard.courtesy import cores
 from aigis.guard.detectors.base import (
     Detector,
     Finding,
@@ -80,9 +81,15 @@ class InjectionDetector(Detector):
         if not text.strip():
             return []
         p, hits = self.score(text)
+        embedded = context.source in _DOCUMENT_SOURCES
+        if context.direction == "input" and not embedded:
+            # a user's greeting, thanks or pasted number must not talk an attack down (``cores``)
+            for bare in cores(text):
+                q, bare_hits = self.score(bare)
+                if not too_short_to_judge(bare, bare_hits):
+                    p = max(p, q)
         if too_short_to_judge(text, hits):  # "key AKIA…": the classifier learned from whole prompts
             p = 0.0
-        embedded = context.source in _DOCUMENT_SOURCES
         if not embedded:
             hits = [h for h in hits if h.category != _ADDRESSED]
         threshold = self.document_threshold if embedded else self.threshold
