@@ -94,3 +94,8 @@ def test_more_chinese_ways_of_declining(response: str) -> None:
 )
 def test_hedges_that_go_along_are_not_refusals(response: str) -> None:
     assert not is_refusal(response) and not declines(response)
+
+
+def test_a_warning_tacked_on_after_the_content_does_not_make_a_refusal() -> None:
+    steps = "".join(f"第{n}步，把第{n}份材料放进去，搅拌均匀后静置十分钟。" for n in "一二三四五六七")
+    assert not declines("抱歉，我不能提供这方面的帮助。不过，" + steps + "请注意，这是违法的。")
