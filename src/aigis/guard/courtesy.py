@@ -16,6 +16,7 @@ benign false positives tripled. Every pattern is anchored and bounded, so the wo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _EMOJI = "\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2764\ufe0f\u200d"
 _SEP = rf"[\s,.!?;:~，。！？；：、～…{_EMOJI}]*"
@@ -59,7 +60,9 @@ _COURTESY = (
     r"(?: a lot| so much| very much| in advance| again)?"
     r"(?:[,，]? ?(?:mate|friend|buddy|祝好|哦|哈))?[你您大家啦了呀哈哦]*"
 )
-_CLOSING = re.compile(r"\s*(?<![a-z])" + _COURTESY + _SEP + r"$", re.IGNORECASE)
+# the characters a courtesy can begin with, so the search only tries positions that can start one
+_CLOSING_FIRST = "非十万先提谢多感麻辛拜有在不等你祝回说讲简详具" + "abcdhiklmnprstuy"
+_CLOSING = re.compile(rf"(?<![a-z])(?=[{_CLOSING_FIRST}])" + _COURTESY + _SEP + r"$", re.IGNORECASE)
 _NUMBER = re.compile(r"(?:\d[\-\s().]{0,2}){6,}[\dXx]?")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
 _STRANDED = re.compile(rf"\s+[。.！!～~{_EMOJI}]+\s*$")  # punctuation left behind a blanked clause
@@ -69,6 +72,7 @@ _NUMBER_LEAD = re.compile(
     r"(?:码|是|为| is|:|：|#)*\s*\(?)$",
     re.IGNORECASE,
 )
+_CACHED_UP_TO = 4096  # characters: longer texts are not kept in the cache
 _MAX_TRIMS = 4  # greetings, sender lines, courtesies: a few at each end is plenty
 _SCAN = 80  # characters from the end a closing courtesy is looked for in
 
@@ -91,6 +95,7 @@ def _sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _DIGIT_RUN = re.compile(r"\d+")
+_DIGIT = re.compile(r"\d")
 
 
 def _is_long_number(token: str) -> bool:
@@ -104,6 +109,8 @@ def _blank_numbers(text: str) -> list[str] | None:
     """``text`` as characters with each number of six digits or more blanked: with the whole sentence
     it is in when that sentence opens or closes the message (and is not all of it), else with the
     words that introduce it ("我的电话是", "my phone is"). None when there is no such number."""
+    if _DIGIT.search(text) is None:
+        return None
     chars: list[str] | None = None
     lead = len(text) - len(text.lstrip())
     tail = len(text.rstrip())
@@ -121,6 +128,18 @@ def _blank_numbers(text: str) -> list[str] | None:
 
 
 def cores(text: str) -> list[str]:
+    """The cores of ``text`` worth scoring besides the text itself (see ``_cores``); the harmful, semantic
+    and injection detectors read the same text in turn, so the last few answers for short texts (what
+    people type) are kept."""
+    return list(_cached_cores(text)) if len(text) <= _CACHED_UP_TO else _cores(text)
+
+
+@lru_cache(maxsize=64)
+def _cached_cores(text: str) -> tuple[str, ...]:
+    return tuple(_cores(text))
+
+
+def _cores(text: str) -> list[str]:
     """The cores of ``text`` worth scoring besides the text itself (same length, padding blanked): the
     text with its long numbers blanked, and with its greetings, sender lines and courtesies trimmed too.
     Empty when ``text`` has no padding. Both are kept because a trimmed "sender line" can be the request
