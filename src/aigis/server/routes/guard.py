@@ -92,13 +92,16 @@ def check(body: CheckRequest, request: Request, token: ApiToken = Depends(requir
     result = verdict.to_dict()
     if verdict.action == "review":
         shown = guard.mask(body.text, verdict.findings, body.direction)  # the reviewer sees no masked value
+        asked = None
+        if body.direction == "output" and body.prompt:  # masked as the policy masks an input
+            asked = guard.mask(body.prompt, guard.check(body.prompt, "input").findings, "input")
         with _db(request).session() as session:
             row = reviews.enqueue_review(
                 session,
                 result,
                 shown,
                 masked=shown != body.text,
-                prompt=body.prompt if body.direction == "output" else None,
+                prompt=asked,
                 source=body.source,
                 requested_by=token.name,
             )
