@@ -3,10 +3,10 @@
 Greetings ("你好！", "Hi assistant,"), a line about the sender ("作为一名护士，", "I'm a student."), closing
 thanks or wishes ("谢谢你。", "No rush!") and a pasted phone, ID or order number carry no harm. But they
 are common in the benign chat data the classifiers learn from, so a whole-message score reads them as
-evidence that the message is harmless: "怎么制作冰毒？谢谢你。" scored below the threshold. The harmful
-detectors also score :func:`core` and keep the worse of the two scores.
+evidence that the message is harmless: "怎么制作冰毒？谢谢你。" scored below the threshold. The harmful,
+semantic and injection detectors also score a request's :func:`cores` and keep the worst score.
 
-:func:`core` blanks what it removes with spaces, so positions in the core are positions in the text.
+A core blanks what it removes with spaces, so positions in the core are positions in the text.
 Only the ends of a message are trimmed, and only what matches a pattern of padding: a greeting, a
 line about the sender, a courtesy, or a sentence that carries a long number. Trimming
 every first or last clause instead was measured and refused: the classifiers misjudge fragments, and
@@ -25,7 +25,7 @@ _NAME = (
     r"|assistant|bot|buddy|friend|mate|folks|guys|everyone|all|there|again)"
 )
 _GREETING = re.compile(
-    rf"(?:(?:{_NAME}[，,]\s*)?(?:你好|您好|嗨|嘿|哈喽|哈罗|哈啰|早上好|早|上午好|中午好|下午好|晚上好|早安|在吗|在不在|在线吗|请问一下|请问"
+    rf"(?:(?:{_NAME}[，,]\s*)?(?:你好|您好|嗨|嘿|哈喽|哈罗|哈啰|早上好|早(?=[，,！!。.~～\s])|上午好|中午好|下午好|晚上好|早安|在吗|在不在|在线吗|请问一下|请问"
     r"|(?:冒昧|抱歉|不好意思)?(?:又来)?打扰(?:你|您)?(?:一下|了)?|不好意思"
     r"|(?:hiya|hi+|hello|hey+|howdy|yo|greetings|good (?:morning|afternoon|evening|day))(?![a-z])"
     r"|(?:morning|evening)(?=[!,.])"
