@@ -374,7 +374,9 @@ def train_semantic(
     texts = [encoder_text(s.text, s.lang) for s in rows]
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
     emb = embed_cached(encoder, texts, cache, progress)
-    fast_z = np.array([fast_logit(fast.score(s.text)[0]) for s in rows], dtype=np.float32)
+    # each row as written: at run time every reading (the text, and each core without its padding) is
+    # scored this way and the worst counts
+    fast_z = np.array([fast_logit(fast.score(s.text, request=False)[0]) for s in rows], dtype=np.float32)
     is_val = np.array(validating)
     y = np.array([s.label == "harmful" for s in rows], dtype=np.float64)
     w = source_weights(rows, hard_benign=HARD_BENIGN_WEIGHT, red_team=RED_TEAM_WEIGHT)
