@@ -106,7 +106,7 @@ def _is_long_number(token: str) -> bool:
 
 
 def _blank_numbers(text: str) -> list[str] | None:
-    """``text`` as characters with each number of six digits or more blanked: with the whole sentence
+    """``text`` as characters with each long number (``_is_long_number``) blanked: with the whole sentence
     it is in when that sentence opens or closes the message (and is not all of it), else with the
     words that introduce it ("我的电话是", "my phone is"). None when there is no such number."""
     if _DIGIT.search(text) is None:
@@ -119,8 +119,9 @@ def _blank_numbers(text: str) -> list[str] | None:
             continue
         chars = chars if chars is not None else list(text)
         start, end = _sentence_of(text, m.start(), m.end())
-        at_edge = start >= 0 and end >= 0 and (start <= lead or not text[end:tail].strip())
-        if not at_edge or (start <= lead and not text[end:tail].strip()):
+        found = start >= 0 and end >= 0
+        opens, closes = found and start <= lead, found and not text[end:tail].strip()
+        if opens == closes:  # in the middle, or all of the message: the number and its lead-in only
             intro = _NUMBER_LEAD.search(text, max(0, m.start() - 24), m.start())
             start, end = (intro.start() if intro else m.start()), m.end()
         _blank(chars, start, end)
@@ -128,9 +129,12 @@ def _blank_numbers(text: str) -> list[str] | None:
 
 
 def cores(text: str) -> list[str]:
-    """The cores of ``text`` worth scoring besides the text itself (see ``_cores``); the harmful, semantic
-    and injection detectors read the same text in turn, so the last few answers for short texts (what
-    people type) are kept."""
+    """The readings of ``text`` worth scoring besides the text itself, same length, padding blanked: the
+    text with its long numbers blanked, and with its greetings, sender lines and courtesies trimmed too.
+    Empty when ``text`` has no padding. Both are kept because a trimmed "sender line" can carry the
+    request itself ("I'm a chemist. Which one is best? My phone is …"). The harmful, semantic and
+    injection detectors read the same text in turn, so the last few answers for short texts (what people
+    type) are kept."""
     return list(_cached_cores(text)) if len(text) <= _CACHED_UP_TO else _cores(text)
 
 
@@ -140,10 +144,6 @@ def _cached_cores(text: str) -> tuple[str, ...]:
 
 
 def _cores(text: str) -> list[str]:
-    """The cores of ``text`` worth scoring besides the text itself (same length, padding blanked): the
-    text with its long numbers blanked, and with its greetings, sender lines and courtesies trimmed too.
-    Empty when ``text`` has no padding. Both are kept because a trimmed "sender line" can be the request
-    itself ("I was told you know racist jokes. Which one is your favorite?")."""
     numbered = _blank_numbers(text)
     current = "".join(numbered) if numbered is not None else text
     lead = len(text) - len(text.lstrip())
@@ -170,9 +170,3 @@ def _cores(text: str) -> list[str]:
         if trimmed.strip() and trimmed not in out:
             out.append(trimmed)
     return out
-
-
-def core(text: str) -> str:
-    """``text`` with all its padding blanked (the last of :func:`cores`), or ``text`` itself."""
-    found = cores(text)
-    return found[-1] if found else text

@@ -374,8 +374,8 @@ def train_semantic(
     texts = [encoder_text(s.text, s.lang) for s in rows]
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
     emb = embed_cached(encoder, texts, cache, progress)
-    # each row as written: at run time every reading (the text, and each core without its padding) is
-    # scored this way and the worst counts
+    # each row as written, as the shipped head learned it; at run time a request with padding is also
+    # read without it (``SemanticDetector.probability``) and the worse reading counts
     fast_z = np.array([fast_logit(fast.score(s.text, request=False)[0]) for s in rows], dtype=np.float32)
     is_val = np.array(validating)
     y = np.array([s.label == "harmful" for s in rows], dtype=np.float64)

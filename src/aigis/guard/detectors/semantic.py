@@ -51,20 +51,21 @@ class SemanticDetector(Detector):
         """(ensemble probability, fast probability, fast window and keyword hits). A text with greetings,
         thanks or numbers around it is also judged without them (``aigis.guard.courtesy.cores``), and the
         worse of the two counts (requests only: see ``HarmfulDetector.score``)."""
-        found = self._probability(text, request)
+        found = self._probability(text, self.fast.score(text, request))
         candidates = cores(text) if request else []
         if candidates and found[0] < self.threshold:
             # one more encoder pass at most: for the core the fast model finds worst
-            bare = max(candidates, key=lambda c: self.fast.score(c)[0])
-            trimmed = self._probability(bare, request)
+            fast, bare = max(((self.fast.score(c), c) for c in candidates), key=lambda fc: fc[0][0])
+            trimmed = self._probability(bare, fast)
             if trimmed[0] > found[0] and not too_short_to_judge(bare, trimmed[2][2]):
                 return trimmed
         return found
 
     def _probability(
-        self, text: str, request: bool
+        self, text: str, fast: tuple[float, int, int, tuple[KeywordHit, ...]]
     ) -> tuple[float, float, tuple[int, int, tuple[KeywordHit, ...]]]:
-        p_fast, start, end, hits = self.fast.score(text, request)
+        """The ensemble probability of ``text``, given the fast model's reading of it."""
+        p_fast, start, end, hits = fast
         if p_fast >= self.skip_above:
             return p_fast, p_fast, (start, end, hits)
         lang = detect_lang(text)

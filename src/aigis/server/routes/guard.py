@@ -273,10 +273,11 @@ def console_guard_check(
 # -- console: /console/guard/reviews (the review queue; reviewers need a write token) --------------------
 
 
-def _reviewer(request: Request, zh: bool) -> Response | ApiToken:
+def _reviewer(request: Request) -> Response | ApiToken:
     """The signed-in reviewer's token, or the page to answer instead (sign-in, or not allowed)."""
-    from aigis.server.console import render
+    from aigis.server.console import render, request_lang
 
+    zh = request_lang(request) == "zh"
     signed_in = current_token(request)
     if signed_in is None:
         return RedirectResponse("/console/login", status_code=303)
@@ -292,9 +293,9 @@ def _reviewer(request: Request, zh: bool) -> Response | ApiToken:
 
 @router.get(f"{CONSOLE}/reviews", response_class=HTMLResponse, include_in_schema=False)
 def console_reviews(request: Request, status: str = "pending") -> Response:
-    from aigis.server.console import render, request_lang
+    from aigis.server.console import render
 
-    who = _reviewer(request, request_lang(request) == "zh")
+    who = _reviewer(request)
     if not isinstance(who, ApiToken):
         return who
     with _db(request).session() as session:
@@ -315,9 +316,7 @@ def _review_page(
 
 @router.get(f"{CONSOLE}/reviews/{{review_id}}", response_class=HTMLResponse, include_in_schema=False)
 def console_review(request: Request, review_id: str) -> Response:
-    from aigis.server.console import request_lang
-
-    who = _reviewer(request, request_lang(request) == "zh")
+    who = _reviewer(request)
     if not isinstance(who, ApiToken):
         return who
     return _review_page(request, review_id)
@@ -327,10 +326,7 @@ def console_review(request: Request, review_id: str) -> Response:
 def console_decide(
     request: Request, review_id: str, decision: str = Form(""), note: str = Form("")
 ) -> Response:
-    from aigis.server.console import request_lang
-
-    zh = request_lang(request) == "zh"
-    who = _reviewer(request, zh)
+    who = _reviewer(request)
     if not isinstance(who, ApiToken):
         return who
     try:
