@@ -12,11 +12,11 @@ import secrets
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, CursorResult, DateTime, Integer, String, Text, func, select, update
+from sqlalchemy import JSON, CursorResult, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from aigis.errors import ConflictError, InputError, NotFoundError
-from aigis.store.base import Base, utcnow
+from aigis.store.base import Base, UTCDateTime, utcnow
 
 REVIEW_STATUSES = ("pending", "approved", "rejected")
 DECISIONS = {"approve": "approved", "reject": "rejected"}
@@ -28,7 +28,7 @@ class GuardReview(Base):
     __tablename__ = "guard_reviews"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     direction: Mapped[str] = mapped_column(String(8))
     source: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -42,7 +42,7 @@ class GuardReview(Base):
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     requested_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     def to_dict(self, *, content: bool = True) -> dict[str, Any]:

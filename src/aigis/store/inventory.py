@@ -6,11 +6,11 @@ import difflib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from aigis.errors import InputError, NotFoundError
-from aigis.store.base import Base, utcnow
+from aigis.store.base import Base, UTCDateTime, utcnow
 
 
 class AISystem(Base):
@@ -20,9 +20,9 @@ class AISystem(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100))
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,7 +48,7 @@ class AISystemVersion(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     actor: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def to_dict(self) -> dict[str, Any]:
         return {

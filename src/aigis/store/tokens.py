@@ -6,11 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from aigis.errors import AuthError, InputError, NotFoundError, PermissionDeniedError
-from aigis.store.base import Base, utcnow
+from aigis.store.base import Base, UTCDateTime, utcnow
 
 SCOPES = ("read", "write", "admin")
 TOKEN_PREFIX = "aigis_"
@@ -23,8 +23,8 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     scope: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 def hash_token(token: str) -> str:
