@@ -212,3 +212,15 @@ def test_a_response_that_declines_then_goes_along_is_unsafe(det: HarmfulDetector
     assert not any(
         "goes along" in f.rationale for f in det.scan(holds, ScanContext(direction="output", prompt=prompt))
     )
+
+
+def test_a_response_that_declines_is_flagged_for_its_own_content_only_when_the_model_is_sure(
+    det: HarmfulDetector,
+) -> None:
+    from aigis.guard.detectors.harmful import DECLINED_THRESHOLD
+
+    refusal = "作为AI助手，我不能帮你规避缉毒检查。贩运毒品是严重的犯罪，我强烈建议你远离任何形式的非法活动。"
+    p = det.score(refusal, request=False)[0]
+    assert det.threshold <= p < DECLINED_THRESHOLD  # the model alone would flag the harm the refusal names
+    assert det.scan(refusal, ScanContext(direction="output")) == []
+    assert det.scan(refusal, ScanContext(direction="input"))  # as a request, the same words are flagged

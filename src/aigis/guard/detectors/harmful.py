@@ -40,9 +40,19 @@ from aigis.guard.refusal import declines
 
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
 _WINDOW = 192  # harmful requests are short; small windows keep one sentence from being diluted
+# a response that declines is flagged for its own content only when the model is this sure: refusals name
+# the harm they refuse ("……可能构成诈骗"), and at the model's threshold JADE's safe answers were flagged
+# about twice as often
+DECLINED_THRESHOLD = 0.9
 _KEYWORD_BONUS = (
     0.6  # added to a category's probability per strong keyword hit (at most 2): keywords pick the category
 )
+
+
+def declined_threshold(threshold: float, declined: bool) -> float:
+    """The score a text's own content must reach: at least ``DECLINED_THRESHOLD`` for a response that
+    declines (``aigis.guard.refusal.declines``)."""
+    return max(threshold, DECLINED_THRESHOLD) if declined else threshold
 
 
 @register_detector
@@ -99,8 +109,9 @@ class HarmfulDetector(Detector):
         if not text.strip():
             return []
         p, start, end, hits = self.score(text, request=context.direction == "input")
-        if p < self.threshold or too_short_to_judge(text, hits):
-            return self.compliance(text, context)
+        declined = context.direction == "output" and declines(text)
+        if p < declined_threshold(self.threshold, declined) or too_short_to_judge(text, hits):
+            return [] if declined else self.compliance(text, context, declined=False)
         return [self.finding(text, p, start, end, hits, context)]
 
     def compliance(
@@ -109,16 +120,17 @@ class HarmfulDetector(Detector):
         context: ScanContext,
         prompt_probability: Callable[[str], float] | None = None,
         detector: str = "harmful",
+        declined: bool | None = None,
     ) -> list[Finding]:
         """A finding when ``text`` is a response that goes along with a harmful request: its prompt scores
         at or above the threshold (by ``prompt_probability``, the fast model's by default) and the response
-        does not decline."""
+        does not decline (``declined``, when the caller has already asked)."""
         prompt = context.prompt
         if context.direction != "output" or not prompt or not prompt.strip():
             return []
         # no minimum length: a stream is checked before its first words are released, and a refusal that
         # has not declined yet by then is held back too (the policy's reply stands in for it)
-        if declines(text):
+        if declines(text) if declined is None else declined:
             return []
         found = self._harmful_request(prompt, context, prompt_probability, detector)
         return [] if found is None else [found]
