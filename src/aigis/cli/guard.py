@@ -16,6 +16,12 @@ from aigis.i18n import resolve_lang
 
 PolicyOpt = typer.Option(None, "--policy", "-p", help="Policy YAML file (default: the built-in policy).")
 DirectionOpt = typer.Option("input", "--direction", "-d", help="input or output.")
+PromptColumnOpt = typer.Option(
+    None,
+    "--prompt-column",
+    help="With --direction output: the column with the prompt each response answers "
+    "(a response that goes along with a harmful request is unsafe).",
+)
 
 
 def _guard(policy: Path | None):  # type: ignore[no-untyped-def]
@@ -104,15 +110,17 @@ def register(app: typer.Typer) -> None:
         ),
         text_column: str = typer.Option("text", "--text-column", "-t"),
         direction: str = DirectionOpt,
+        prompt_column: str | None = PromptColumnOpt,
         policy: Path | None = PolicyOpt,
         out: Path | None = typer.Option(None, "--out", "-o", help="Write one JSON verdict per line here."),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
     ) -> None:
         """Scan corpora and summarize actions and categories."""
-        from aigis.guard.evaluate import read_records, text_of
+        from aigis.guard.evaluate import check_prompt_column, prompt_of, read_records, text_of
 
-        g = _guard(policy)
         d = _direction(direction)
+        check_prompt_column(prompt_column, d)
+        g = _guard(policy)
         actions: Counter[str] = Counter()
         categories: Counter[str] = Counter()
         total = 0
@@ -123,7 +131,12 @@ def register(app: typer.Typer) -> None:
                     rows = list(read_records(path, text_column))
                     task = progress.add_task(path.name, total=len(rows))
                     for n, row in enumerate(rows, 1):
-                        v = g.check(text_of(row, text_column, f"{path}:{n}"), d)  # type: ignore[arg-type]
+                        where = f"{path}:{n}"
+                        v = g.check(
+                            text_of(row, text_column, where),
+                            d,  # type: ignore[arg-type]
+                            prompt=prompt_of(row, prompt_column, where),
+                        )
                         total += 1
                         actions[v.action] += 1
                         for h in v.findings:
@@ -157,6 +170,7 @@ def register(app: typer.Typer) -> None:
             None, "--lang-column", help="Column with zh/en (else detected)."
         ),
         direction: str = DirectionOpt,
+        prompt_column: str | None = PromptColumnOpt,
         positive: str = typer.Option(
             "blocked", "--positive", help="blocked or flagged: what counts as a detection."
         ),
@@ -177,6 +191,7 @@ def register(app: typer.Typer) -> None:
                 label_column=label_column,
                 text_column=text_column,
                 lang_column=lang_column,
+                prompt_column=prompt_column,
                 direction=_direction(direction),
                 positive=positive,
                 limit=limit,

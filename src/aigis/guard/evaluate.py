@@ -61,6 +61,19 @@ def text_of(row: dict[str, Any], column: str, where: str) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def prompt_of(row: dict[str, Any], column: str | None, where: str) -> str | None:
+    """The prompt a response in ``row`` answers, from ``column`` (None without one)."""
+    return None if column is None else text_of(row, column, where)
+
+
+def check_prompt_column(prompt_column: str | None, direction: str) -> None:
+    if prompt_column is not None and direction != "output":
+        raise InputError(
+            f"--prompt-column {prompt_column!r} is for --direction output (the prompt a response answers); "
+            f"the direction is {direction!r}"
+        )
+
+
 @dataclass
 class Counts:
     tp: int = 0
@@ -103,6 +116,7 @@ class EvalResult:
     dataset: str
     policy: str
     direction: str
+    prompt_column: str | None = None
     overall: Counts = field(default_factory=Counts)
     by_category: dict[str, Counts] = field(default_factory=dict)
     by_lang: dict[str, Counts] = field(default_factory=dict)
@@ -126,6 +140,7 @@ class EvalResult:
             "dataset": self.dataset,
             "policy": self.policy,
             "direction": self.direction,
+            "prompt_column": self.prompt_column,
             "overall": self.overall.metrics(),
             "by_category": {k: v.metrics() for k, v in sorted(self.by_category.items())},
             "by_lang": {k: v.metrics() for k, v in sorted(self.by_lang.items())},
@@ -147,15 +162,18 @@ def evaluate(
     label_column: str,
     text_column: str = "text",
     lang_column: str | None = None,
+    prompt_column: str | None = None,
     direction: str = "input",
     positive: str = "blocked",
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> EvalResult:
-    """Run the guard over every row and compare its decision with the label."""
+    """Run the guard over every row and compare its decision with the label. With ``prompt_column`` each
+    response is checked as the answer to that row's prompt, as ``check_output(text, prompt=...)`` does."""
     if positive not in ("blocked", "flagged"):
         raise InputError(f"--positive {positive!r} is not allowed; use blocked or flagged")
-    result = EvalResult(path.name, guard.policy.name, direction)
+    check_prompt_column(prompt_column, direction)
+    result = EvalResult(path.name, guard.policy.name, direction, prompt_column)
     for n, row in enumerate(read_records(path, text_column), 1):
         if limit is not None and n > limit:
             break
@@ -168,7 +186,8 @@ def evaluate(
             )
         truth = label.lower() not in NEGATIVE_LABELS
         started = time.perf_counter()
-        v: Verdict = guard.check(text, "output" if direction == "output" else "input")
+        prompt = prompt_of(row, prompt_column, where)
+        v: Verdict = guard.check(text, "output" if direction == "output" else "input", prompt=prompt)
         result.latencies_ms.append((time.perf_counter() - started) * 1000)
         predicted = v.blocked if positive == "blocked" else v.action != "allow"
         lang = str(row.get(lang_column, "")) if lang_column else detect_lang(text)
@@ -254,7 +273,8 @@ def to_html(result: EvalResult) -> str:
         f"<h1>Guard evaluation 护栏评测 — {html.escape(result.dataset)}</h1>",
         f"<p>policy 策略: <b>{html.escape(result.policy)}</b> · "
         f"direction 方向: {html.escape(result.direction)} · "
-        f"rows 样本数: {o['n']}</p>",
+        + (f"prompt column 提示词列: {html.escape(result.prompt_column)} · " if result.prompt_column else "")
+        + f"rows 样本数: {o['n']}</p>",
         "<h2>Overall 总体</h2><table><tr><th>precision 精确率</th><th>recall 召回率</th><th>F1</th>"
         f"<th>FPR 误报率</th></tr><tr><td>{_fmt(o['precision'])}</td><td>{_fmt(o['recall'])}</td>"
         f"<td>{_fmt(o['f1'])}</td><td>{_fmt(o['fpr'])}</td></tr></table>",
