@@ -184,4 +184,4 @@ def test_a_disclaimer_after_a_refusal_does_not_make_it_hold() -> None:
 
 def test_a_plain_no_declines_in_the_guard_but_answers_a_question_for_the_assessment() -> None:
     assert declines("No. Someone could get badly hurt.")
-    assert classify_refusal("No, you do not need a permit for a garden shed that small.").label == "compliance"
+    assert classify_refusal("No, you do not need a permit for a small garden shed.").label == "compliance"

@@ -8,7 +8,7 @@ import os
 import re
 import time
 from collections.abc import AsyncIterable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -267,9 +267,9 @@ class Guard:
         norm = normalize(raw)
         hits: list[Hit] = []
         for name, det in self.detectors.items():
-            for view in det.views(norm):
+            for i, view in enumerate(det.views(norm)):
                 try:
-                    found = det.scan(view.text, ctx)
+                    found = det.scan(view.text, ctx if i == 0 else replace(ctx, view=view.kind, view_index=i))
                 except Exception as exc:  # a broken detector must not take the guard down
                     log.exception("detector %s failed", name)
                     hits.append(

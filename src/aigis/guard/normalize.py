@@ -250,20 +250,21 @@ _HOMOGLYPHS = {
 _NFKC_RANGES = [(0xA0, 0x3400), (0xF900, 0x10000), (0x1D400, 0x1D800), (0x1F100, 0x1F200)]
 
 
-def _t2s_table() -> dict[int, str]:
-    """Traditional to simplified, character by character, from OpenCC's own dictionary."""
+def opencc_characters(dictionary: str) -> dict[int, str]:
+    """One character to one character, from one of OpenCC's own dictionaries ("TSCharacters.txt":
+    traditional to simplified; "STCharacters.txt": the other way); the first choice where it lists several."""
     table: dict[int, str] = {}
     try:
         import opencc  # opencc-python-reimplemented
 
-        path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
+        path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", dictionary)
         with open(path, encoding="utf-8") as fh:
             for line in fh:
                 parts = line.rstrip("\n").split("\t")
                 if len(parts) == 2 and len(parts[0]) == 1:
-                    simp = parts[1].split(" ")[0]
-                    if len(simp) == 1 and simp != parts[0]:
-                        table[ord(parts[0])] = simp
+                    other = parts[1].split(" ")[0]
+                    if len(other) == 1 and other != parts[0]:
+                        table[ord(parts[0])] = other
     except (ImportError, OSError):  # pragma: no cover - the package is a dependency
         pass
     return table
@@ -284,7 +285,7 @@ def _tables() -> tuple[dict[str, str], dict[str, str | None], re.Pattern[str], r
                 one[cp] = norm
             else:
                 multi[cp] = norm
-    one.update(_t2s_table())
+    one.update(opencc_characters("TSCharacters.txt"))
     for src, dst in _HOMOGLYPHS.items():
         one[ord(src)] = dst
     # second hop: an NFKC result may itself be a homoglyph or a traditional character
@@ -352,12 +353,14 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _leet_candidate(token: str) -> bool:
-    """Mostly letters with substitutions inside: "h4ck", "b0mb", "k1ll", "1gnore"; not "gpt4", "x86"."""
+    """Letters with substitutions inside: "h4ck", "b0mb", "1gnore", and heavy ones such as "574b" or
+    "w17h0u7"; not "gpt4", "x86" (a suffix alone). A token that folds to nonsense ("1080p") only costs
+    a view that finds nothing."""
     letters = sum(c.isalpha() for c in token)
-    if letters < 2:
+    if letters == 0 or (letters == 1 and len(token) < 4):
         return False
     leet = [i for i, c in enumerate(token) if c in _LEET_CHARS]
-    if not leet or len(leet) > letters:
+    if not leet:
         return False
     interior = any(0 < i < len(token) - 1 for i in leet)
     leading = leet[0] == 0 and len(token) >= 4 and token[1:4].isalpha()
@@ -403,7 +406,8 @@ def _evasion_view(text: str) -> tuple[str, list[Edit]] | None:
 _PAYLOAD_RE = re.compile(r"[A-Za-z0-9+/=\\]{16,}")
 _B64_RE = re.compile(r"(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 _HEX_RE = re.compile(r"(?:[0-9A-Fa-f]{2}){8,}|(?:\\x[0-9A-Fa-f]{2}){4,}")
-_URL_RE = re.compile(r"(?:%[0-9A-Fa-f]{2}[^%\s]{0,3}){3,}")
+# escapes with the words between them: "How%20do%20I%20make%20…" leaves letters as they are
+_URL_RE = re.compile(r"[^%\s]{0,40}(?:%[0-9A-Fa-f]{2}[^%\s]{0,40}){3,}")
 _ROT13 = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
     "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm",
@@ -439,6 +443,45 @@ _COMMON_EN = [
     "give",
     "write",
     "please",
+    "where",
+    "why",
+    "who",
+    "which",
+    "when",
+    "should",
+    "would",
+    "could",
+    "they",
+    "them",
+    "their",
+    "there",
+    "out",
+    "get",
+    "from",
+    "have",
+    "has",
+    "was",
+    "will",
+    "just",
+    "about",
+    "into",
+    "some",
+    "people",
+    "someone",
+    "without",
+    "best",
+    "way",
+    "know",
+    "want",
+    "need",
+    "use",
+    "on",
+    "at",
+    "by",
+    "an",
+    "as",
+    "so",
+    "up",
 ]
 _PLAIN_WORDS = frozenset(_COMMON_EN)
 _ROT_WORDS = frozenset(w.translate(_ROT13) for w in _COMMON_EN)
@@ -611,8 +654,18 @@ def _decoded_views(text: str, parent: OffsetMap) -> list[View]:
                 continue
             if decoded_url != m.group():
                 out.append(View("url", fold(decoded_url)[0], ConstantMap(m.start(), m.end(), parent)))
-    words = text[:20000].lower().split()
-    rot = sum(w in _ROT_WORDS for w in words) if len(words) >= 3 else 0
-    if rot >= 2 and rot > 2 * sum(w in _PLAIN_WORDS for w in words):
-        out.append(View("rot13", text.translate(_ROT13), OffsetMap(None, parent)))
+    for m in _SEGMENT_RE.finditer(text):
+        if len(out) >= _MAX_DECODED:
+            break
+        words = m.group().lower().split()
+        rot = sum(w in _ROT_WORDS for w in words) if len(words) >= 3 else 0
+        if rot >= 2 and rot > 2 * sum(w in _PLAIN_WORDS for w in words):
+            whole = m.start() == 0 and m.end() == len(text)  # same length: spans map one to one
+            where = OffsetMap(None, parent) if whole else ConstantMap(m.start(), m.end(), parent)
+            out.append(View("rot13", m.group().translate(_ROT13), where))
     return out
+
+
+# rot13 is decoded line by line, and on each side of a colon: "Answer this: Ubj qb V …" keeps its
+# instruction in plain words, and read together with it the payload would look like a question about text
+_SEGMENT_RE = re.compile(r"[^:：\n]+")

