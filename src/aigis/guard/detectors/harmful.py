@@ -124,9 +124,10 @@ class HarmfulDetector(Detector):
     ) -> list[Finding]:
         """A finding when ``text`` is a response that goes along with a harmful request: its prompt scores
         at or above the threshold (by ``prompt_probability``, the fast model's by default) and the response
-        does not decline (``declined``, when the caller has already asked)."""
+        does not decline (``declined``, when the caller has already asked). Only the response as a whole
+        (the main view) goes along or declines: a payload decoded out of a refusal is not an answer."""
         prompt = context.prompt
-        if context.direction != "output" or not prompt or not prompt.strip():
+        if context.direction != "output" or context.view_index or not prompt or not prompt.strip():
             return []
         # no minimum length: a stream is checked before its first words are released, and a refusal that
         # has not declined yet by then is held back too (the policy's reply stands in for it)
