@@ -30,6 +30,35 @@ def _split(values: list[str] | None) -> list[str]:
     return [p.strip() for v in values or [] for p in v.split(",") if p.strip()]
 
 
+ScorerOptionOpt = typer.Option(
+    [], "--scorer-option", help="SCORER.OPTION=VALUE (a JSON value, else text): harmful.with_prompt=false."
+)
+
+
+def parse_scorer_options(values: list[str], scorers: list[str]) -> dict[str, dict[str, Any]]:
+    """``["harmful.with_prompt=false"]`` as ``{"harmful": {"with_prompt": False}}``: each value is read
+    as JSON (``false``, ``0.7``, ``["harmful"]``), else kept as text."""
+    options: dict[str, dict[str, Any]] = {}
+    for value in values:
+        name, dot, rest = value.partition(".")
+        key, eq, raw = rest.partition("=")
+        if not (dot and eq and name and key):
+            raise InputError(
+                f"--scorer-option {value!r} is not SCORER.OPTION=VALUE (e.g. harmful.with_prompt=false)"
+            )
+        if name not in scorers:
+            raise InputError(
+                f"--scorer-option {value!r}: scorer {name!r} is not in this run; "
+                f"its scorers are {', '.join(scorers)}"
+            )
+        try:
+            parsed: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed = raw
+        options.setdefault(name, {})[key] = parsed
+    return options
+
+
 def _progress(db: Database, run_id: str, target: Any = None) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -143,6 +172,7 @@ def register(app: typer.Typer) -> None:
             "default", "--attacks", help="default, all, a preset or attack names."
         ),
         scorers: list[str] = typer.Option([], "--scorer", help="Scorers (default: refusal, match, leak)."),
+        scorer_options: list[str] = ScorerOptionOpt,
         judge_base_url: str | None = typer.Option(None, "--judge-base-url"),
         judge_model: str | None = typer.Option(None, "--judge-model"),
         judge_api_key_env: str | None = typer.Option(None, "--judge-api-key-env"),
@@ -195,12 +225,13 @@ def register(app: typer.Typer) -> None:
                 f"--target: {target!r} is not supported; use one of: openai, gateway, http, callable"
             )
         chosen_scorers = _split(scorers) or ["refusal", "match", "leak"]
-        options: dict[str, dict[str, Any]] = {}
+        options = parse_scorer_options(scorer_options, chosen_scorers)
         if "judge" in chosen_scorers:
             options["judge"] = {
                 "base_url": judge_base_url or "",
                 "model": judge_model or "",
                 "api_key_env": judge_api_key_env,
+                **options.get("judge", {}),
             }
         config = RunConfig(
             suite=suite,
@@ -293,6 +324,7 @@ def register(app: typer.Typer) -> None:
         scorer: str = typer.Option(..., "--scorer", help="Scorer name."),
         judge_base_url: str | None = typer.Option(None, "--judge-base-url"),
         judge_model: str | None = typer.Option(None, "--judge-model"),
+        scorer_options: list[str] = ScorerOptionOpt,
     ) -> None:
         """Score existing responses: FILE.jsonl lines with prompt, response, lang and expected."""
         from aigis.assess.calibrate import read_labeled, record_input
@@ -302,9 +334,9 @@ def register(app: typer.Typer) -> None:
         if not file.is_file():
             raise InputError(f"FILE: {file} does not exist")
         rows = read_labeled(file)
-        options = (
-            {"base_url": judge_base_url or "", "model": judge_model or ""} if scorer == "judge" else None
-        )
+        options = parse_scorer_options(scorer_options, [scorer]).get(scorer)
+        if scorer == "judge":
+            options = {"base_url": judge_base_url or "", "model": judge_model or "", **(options or {})}
 
         async def go() -> list[dict[str, Any]]:
             s = build_scorer(scorer, options)

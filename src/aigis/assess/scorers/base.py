@@ -8,10 +8,12 @@ the scorer does not apply or could not decide).
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from aigis.errors import InputError
 from aigis.plugins import Registry
 
 if TYPE_CHECKING:
@@ -89,4 +91,13 @@ def scorer_class(name: str) -> type[Scorer]:
 
 def build_scorer(name: str, options: dict[str, Any] | None = None) -> Scorer:
     cls = scorer_class(name)
+    params = inspect.signature(cls.__init__).parameters.values()
+    allowed = [p.name for p in params if p.name != "self" and p.kind is not p.VAR_KEYWORD]
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params)
+    unknown = sorted(set(options or {}) - set(allowed))
+    if unknown and not takes_any:
+        raise InputError(
+            f"scorer {name!r} has no option {', '.join(map(repr, unknown))}; "
+            f"its options are: {', '.join(allowed) or '(none)'}"
+        )
     return cls(**(options or {}))
