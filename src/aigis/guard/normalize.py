@@ -318,8 +318,9 @@ def _tables() -> tuple[dict[str, str], dict[str, str | None], re.Pattern[str], r
 
 _SEP = r"[ \t.\-_*|/\\·•~+^'\"`,]"
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
-# "炸 药", "炸*药": separators between two CJK characters
-_CJK_SEP_RE = re.compile(f"{_CJK}{_SEP}{{1,3}}(?={_CJK})")
+# "炸 药", "炸*药": separators between two CJK characters; not a comma, which is punctuation there
+# (the full-width "，" reaches this view folded to ",")
+_CJK_SEP_RE = re.compile(f"{_CJK}{_SEP.replace(',', '')}{{1,3}}(?={_CJK})")
 # "b.o.m.b", "k i l l": at least three single letters each separated by separators
 _LATIN_SPACED_RE = re.compile(
     f"(?<![A-Za-z0-9])[A-Za-z](?P<sep>{_SEP}{{1,3}})[A-Za-z](?![A-Za-z0-9])(?:(?P=sep)[A-Za-z](?![A-Za-z0-9]))+"
