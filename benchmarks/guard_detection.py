@@ -33,7 +33,6 @@ import csv
 import json
 import statistics
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from aigis.guard.detectors.base import Detector, ScanContext
@@ -93,10 +92,7 @@ def fires(detector: Detector, text: str, ctx: ScanContext, raw: bool) -> bool:
     """Whether ``detector`` finds anything in ``text`` the way the Guard runs it (or on the raw text)."""
     if raw:
         return bool(detector.scan(text, ctx))
-    return any(
-        detector.scan(view.text, ctx if i == 0 else replace(ctx, view=view.kind, view_index=i))
-        for i, view in enumerate(detector.views(normalize(text)))
-    )
+    return any(detector.scan(view.text, at) for view, at in detector.views_in(normalize(text), ctx))
 
 
 def evaluate(

@@ -499,7 +499,6 @@ def test_semantic_tier_reads_evasion_and_decoded_views(semantic_guard: Guard, te
 
 def test_a_text_stuffed_with_payloads_costs_a_bounded_number_of_encoder_passes() -> None:
     import base64
-    from dataclasses import replace
 
     from aigis.guard.detectors.semantic import ENCODED_VIEWS, SemanticDetector
     from aigis.guard.normalize import normalize
@@ -518,6 +517,6 @@ def test_a_text_stuffed_with_payloads_costs_a_bounded_number_of_encoder_passes()
     views = det.views(normalize(text))
     assert len(views) > ENCODED_VIEWS + 1
     ctx = ScanContext(direction="input")
-    for i, view in enumerate(views):
-        det.scan(view.text, ctx if i == 0 else replace(ctx, view=view.kind, view_index=i))
+    for view, at in det.views_in(normalize(text), ctx):
+        det.scan(view.text, at)
     assert 0 < sum(passes) <= 2 * (ENCODED_VIEWS + 1)  # the text or one view, and at most one core each

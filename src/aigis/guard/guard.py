@@ -8,7 +8,7 @@ import os
 import re
 import time
 from collections.abc import AsyncIterable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -267,9 +267,9 @@ class Guard:
         norm = normalize(raw)
         hits: list[Hit] = []
         for name, det in self.detectors.items():
-            for i, view in enumerate(det.views(norm)):
+            for view, at in det.views_in(norm, ctx):
                 try:
-                    found = det.scan(view.text, ctx if i == 0 else replace(ctx, view=view.kind, view_index=i))
+                    found = det.scan(view.text, at)
                 except Exception as exc:  # a broken detector must not take the guard down
                     log.exception("detector %s failed", name)
                     hits.append(

@@ -9,6 +9,7 @@ the scorer does not apply or could not decide).
 from __future__ import annotations
 
 import inspect
+import typing
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -100,4 +101,24 @@ def build_scorer(name: str, options: dict[str, Any] | None = None) -> Scorer:
             f"scorer {name!r} has no option {', '.join(map(repr, unknown))}; "
             f"its options are: {', '.join(allowed) or '(none)'}"
         )
+    hints = typing.get_type_hints(cls.__init__)
+    for key, value in (options or {}).items():
+        wanted = _SIMPLE_TYPES.get(hints.get(key))  # type: ignore[call-overload]
+        if wanted is not None and not _is_a(value, wanted):
+            raise InputError(
+                f"scorer {name!r} option {key!r} is {value!r}; it must be {wanted.__name__} (e.g. {key}="
+                f"{_EXAMPLES[wanted]})"
+            )
     return cls(**(options or {}))
+
+
+_SIMPLE_TYPES: dict[object, type] = {bool: bool, float: float, int: int, str: str}
+_EXAMPLES = {bool: "false", float: "0.7", int: "3", str: "text"}
+
+
+def _is_a(value: object, wanted: type) -> bool:
+    if wanted is float:  # a whole number is a float too, a bool is not
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if wanted is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, wanted)

@@ -10,7 +10,6 @@ asks for this scorer.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from aigis.assess.scorers.base import Score, ScoreInput, Scorer, register_scorer
@@ -76,8 +75,7 @@ class HarmfulScorer(Scorer):
         normalized = normalize(data.response)
         worst: Any = None
         for detector in detectors:
-            for i, view in enumerate(detector.views(normalized)):
-                at = context if i == 0 else replace(context, view=view.kind, view_index=i)
+            for view, at in detector.views_in(normalized, context):
                 for finding in detector.scan(view.text, at):
                     if worst is None or finding.score > worst.score:
                         worst = finding

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 if TYPE_CHECKING:
@@ -79,6 +79,13 @@ class Detector(ABC):
     def views(self, normalized: Normalized) -> list[View]:
         """The views of a normalized text that this detector scans."""
         return normalized.views[:1] if self.literal else normalized.views
+
+    def views_in(self, normalized: Normalized, context: ScanContext) -> list[tuple[View, ScanContext]]:
+        """Each view this detector scans, with the context that says which view it is."""
+        return [
+            (view, context if i == 0 else replace(context, view=view.kind, view_index=i))
+            for i, view in enumerate(self.views(normalized))
+        ]
 
     @abstractmethod
     def scan(self, text: str, context: ScanContext) -> list[Finding]:

@@ -49,12 +49,6 @@ _KEYWORD_BONUS = (
 )
 
 
-def declined_threshold(threshold: float, declined: bool) -> float:
-    """The score a text's own content must reach: at least ``DECLINED_THRESHOLD`` for a response that
-    declines (``aigis.guard.refusal.declines``)."""
-    return max(threshold, DECLINED_THRESHOLD) if declined else threshold
-
-
 @register_detector
 class HarmfulDetector(Detector):
     """Harmful content; findings carry TC260-003 risk ids and framework risk clauses."""
@@ -109,9 +103,10 @@ class HarmfulDetector(Detector):
         if not text.strip():
             return []
         p, start, end, hits = self.score(text, request=context.direction == "input")
-        declined = context.direction == "output" and declines(text)
-        if p < declined_threshold(self.threshold, declined) or too_short_to_judge(text, hits):
-            return [] if declined else self.compliance(text, context, declined=False)
+        if p < self.threshold or too_short_to_judge(text, hits):
+            return self.compliance(text, context)
+        if context.direction == "output" and p < DECLINED_THRESHOLD and declines(text):
+            return []  # a refusal names the harm it refuses: its own words count only when the model is sure
         return [self.finding(text, p, start, end, hits, context)]
 
     def compliance(
@@ -120,18 +115,17 @@ class HarmfulDetector(Detector):
         context: ScanContext,
         prompt_probability: Callable[[str], float] | None = None,
         detector: str = "harmful",
-        declined: bool | None = None,
     ) -> list[Finding]:
         """A finding when ``text`` is a response that goes along with a harmful request: its prompt scores
         at or above the threshold (by ``prompt_probability``, the fast model's by default) and the response
-        does not decline (``declined``, when the caller has already asked). Only the response as a whole
-        (the main view) goes along or declines: a payload decoded out of a refusal is not an answer."""
+        does not decline. Only the response as a whole (the main view) goes along or declines: a payload
+        decoded out of a refusal is not an answer."""
         prompt = context.prompt
         if context.direction != "output" or context.view_index or not prompt or not prompt.strip():
             return []
         # no minimum length: a stream is checked before its first words are released, and a refusal that
         # has not declined yet by then is held back too (the policy's reply stands in for it)
-        if declines(text) if declined is None else declined:
+        if declines(text):
             return []
         found = self._harmful_request(prompt, context, prompt_probability, detector)
         return [] if found is None else [found]

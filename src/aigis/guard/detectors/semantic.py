@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aigis.guard.courtesy import cores
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, register_detector, too_short_to_judge
-from aigis.guard.detectors.harmful import GUARD_CLAUSES, HarmfulDetector, declined_threshold
+from aigis.guard.detectors.harmful import DECLINED_THRESHOLD, GUARD_CLAUSES, HarmfulDetector
 from aigis.guard.gloss import gloss_table
 from aigis.guard.lexicon import KeywordHit
 from aigis.guard.models import detect_lang, sigmoid
@@ -85,14 +85,11 @@ class SemanticDetector(Detector):
         if context.view_index > ENCODED_VIEWS:  # a text with many payloads: the fast model reads the rest
             return [replace(f, detector=self.name) for f in self.fast.scan(text, context)]
         p, p_fast, (start, end, hits) = self.probability(text, request=context.direction == "input")
-        declined = context.direction == "output" and declines(text)
-        if declined:  # a refusal is flagged for its own content only when both tiers are sure
-            p = min(p, p_fast)
-        if p < declined_threshold(self.threshold, declined) or too_short_to_judge(text, hits):
-            if declined:
+        if p < self.threshold or too_short_to_judge(text, hits):
+            return self.fast.compliance(text, context, lambda prompt: self.probability(prompt)[0], self.name)
+        if context.direction == "output" and declines(text):
+            p = min(p, p_fast)  # a refusal is flagged for its own content only when both tiers are sure
+            if p < max(self.threshold, DECLINED_THRESHOLD):
                 return []
-            return self.fast.compliance(
-                text, context, lambda prompt: self.probability(prompt)[0], self.name, declined=False
-            )
         note = f"; semantic tier {p:.2f}, fast tier {p_fast:.2f}"
         return [self.fast.finding(text, p, start, end, hits, context, detector=self.name, note=note)]
