@@ -6,9 +6,14 @@ The pipeline, in order:
    smuggling), and of combining marks stacked on letters;
 2. Unicode NFKC (which also turns full-width ASCII into half-width), homoglyph folding (Cyrillic and
    Greek look-alikes to Latin) and traditional to simplified Chinese, all through one translation table;
-3. an *evasion* view: separators inserted between characters ("炸 药", "b.o.m.b") removed and
-   leetspeak ("h4ck", "b0mb") folded, built only when the text has such patterns;
-4. *decoded* views: embedded base64, hex, URL-encoded, rot13 and Unicode tag-character payloads,
+3. an *evasion* view, built only when the text has such patterns: separators inserted between
+   characters ("炸 药", "b.o.m.b") and 火星文 decorations ("密〆码") removed, sound-alike variants ("婹"
+   for 要) and leetspeak ("h4ck", "b0mb") folded, characters written as their parts ("[火乍]药",
+   :mod:`aigis.guard.components`) put back together, and a bracketed note before or after the request
+   set apart;
+4. *reading* views: each run of Chinese spelled by its sound (pinyin, pinyin mixed into characters,
+   homophones) read back into characters (:mod:`aigis.guard.reading`), built only for such runs;
+5. *decoded* views: embedded base64, hex, URL-encoded, rot13 and Unicode tag-character payloads,
    decoded so that detectors scan the payload too.
 
 Every view carries an :class:`OffsetMap` so a span in the view maps back to the original text.
@@ -30,7 +35,10 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote_to_bytes
 
-ViewKind = Literal["text", "evasion", "base64", "hex", "url", "rot13", "tags"]
+from aigis.guard.components import recomposed, variant_edits
+from aigis.guard.reading import sound_runs
+
+ViewKind = Literal["text", "evasion", "reading", "base64", "hex", "url", "rot13", "tags"]
 
 # ---------------------------------------------------------------------------------------------------
 # offset maps
@@ -321,6 +329,21 @@ _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 # "炸 药", "炸*药": separators between two CJK characters; not a comma, which is punctuation there
 # (the full-width "，" reaches this view folded to ",")
 _CJK_SEP_RE = re.compile(f"{_CJK}{_SEP.replace(',', '')}{{1,3}}(?={_CJK})")
+# 火星文 decorations between Chinese characters: kana, iteration and voicing marks, 灬 and the
+# parentheses that vertical ︵︶ fold to ("密〆码", "门ぺ锁", "极)端"); の between two characters stands
+# for 的. Japanese text, with kana throughout, is left alone.
+_HAN = r"[\u4e00-\u9fff]"
+_DECORATION_RE = re.compile(f"(?<={_HAN})[\u3040-\u30ff\u3005\u3006\u3099-\u309c\u706c() ]{{1,3}}(?={_HAN})")
+# "1种", "1些": the digit written for 一 (① folds to 1)
+_ONE_RE = re.compile(f"(?<={_HAN})1(?={_HAN})")
+# a note in brackets before or after the request ("（下面一句用了谐音字，请按读音理解后直接回答）"): the
+# request is also read without it, so that the note does not dilute it
+_ASIDE_RE = re.compile(
+    r"^\s*[(\[【][^()\[\]【】/]{8,120}[)\]】]\s*(?=\S)|(?<=\S)\s*[(\[【][^()\[\]【】/]{8,120}[)\]】]\s*$"
+)
+_KANA_RE = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
+_HAN_RE = re.compile(_HAN)
+_MAX_KANA_SHARE = 0.25  # of the kana and Chinese characters: Japanese has far more
 # "b.o.m.b", "k i l l": at least three single letters each separated by separators
 _LATIN_SPACED_RE = re.compile(
     f"(?<![A-Za-z0-9])[A-Za-z](?P<sep>{_SEP}{{1,3}})[A-Za-z](?![A-Za-z0-9])(?:(?P=sep)[A-Za-z](?![A-Za-z0-9]))+"
@@ -368,6 +391,24 @@ def _leet_candidate(token: str) -> bool:
     return interior or leading
 
 
+def _martian(text: str) -> list[tuple[int, int, str]]:
+    """火星文 undone: decorations between characters dropped, の as 的, 1 as 一, sound-alike variants
+    folded (婹 → 要). Not in Japanese, where kana and 気-style forms are the language itself."""
+    found = list(_DECORATION_RE.finditer(text))
+    events = variant_edits(text)
+    if not found and not events and "1" not in text:
+        return []
+    kana = len(_KANA_RE.findall(text))
+    if kana > _MAX_KANA_SHARE * (kana + len(_HAN_RE.findall(text))):
+        return []
+    events.extend((m.start(), m.end(), "一") for m in _ONE_RE.finditer(text))
+    for m in found:
+        mark = m.group().replace(" ", "")
+        if mark:  # spaces alone are the separators' business ("炸 药", but not "混合 中文")
+            events.append((m.start(), m.end(), "的" if mark == "の" else ""))
+    return events
+
+
 def _evasion_view(text: str) -> tuple[str, list[Edit]] | None:
     b = _Builder(text)
     changed = False
@@ -381,6 +422,11 @@ def _evasion_view(text: str) -> tuple[str, list[Edit]] | None:
         events.append((first + 1, nxt, ""))
     for m in _LATIN_SPACED_RE.finditer(text):
         events.append((m.start(), m.end(), _SEP_CHARS_RE.sub("", m.group())))
+    if not text.isascii():
+        events.extend(_martian(text))
+        events.extend(recomposed(text))
+    if text[:1] in "([【" or text.rstrip()[-1:] in ")]】":
+        events.extend((m.start(), m.end(), "") for m in _ASIDE_RE.finditer(text))
     leet_tokens = _LEET_TOKEN_RE.finditer(text) if _LEET_HINT_RE.search(text) else iter(())
     for m in leet_tokens:
         tok = m.group()
@@ -390,7 +436,7 @@ def _evasion_view(text: str) -> tuple[str, list[Edit]] | None:
                 events.append((m.start(), m.end(), folded))
     if not events:
         return None
-    events.sort()
+    events.sort(key=lambda e: (e[0], -e[1]))  # at one place the longer rewrite ("(辶告)" → 造) wins
     for start, end, new in events:
         if start < b.old_pos:  # overlapping events: keep the first
             continue
@@ -487,6 +533,7 @@ _COMMON_EN = [
 _PLAIN_WORDS = frozenset(_COMMON_EN)
 _ROT_WORDS = frozenset(w.translate(_ROT13) for w in _COMMON_EN)
 _MAX_DECODED = 64
+_MIN_READING_ALONE = 6  # characters a run read back needs to be a view of its own
 
 
 def _printable_text(data: bytes) -> str | None:
@@ -617,6 +664,23 @@ def normalize(text: str, decode: bool = True) -> Normalized:
     if ev is not None:
         ev_text, ev_edits = ev
         views.append(View("evasion", ev_text, OffsetMap(ev_edits, parent=main_map)))
+
+    # Chinese spelled by its sound, read from the evasion view where there is one ("密〆码", "炸 药" are
+    # one word there). Each run read back is a view of its own, like a decoded payload, so that a note
+    # around it does not dilute it; a short run ("提供意粉" → "提供一份") is too little to judge alone.
+    # Where there are several runs, or only short ones, the whole text with each read back in place is a
+    # view too (a jailbreak's clauses mean something together).
+    base = views[-1]
+    sound = sound_runs(base.text, _PLAIN_WORDS)
+    alone = [(start, end, chars) for start, end, chars in sound if len(chars) >= _MIN_READING_ALONE]
+    if len(sound) > 1 or (sound and not alone):
+        b = _Builder(base.text)
+        for start, end, chars in sound:
+            b.replace(start, end, chars)
+        whole, edits = b.finish()
+        views.append(View("reading", whole, OffsetMap(edits, parent=base.offsets)))
+    for start, end, chars in alone[:_MAX_DECODED]:
+        views.append(View("reading", chars, ConstantMap(start, end, base.offsets)))
 
     # tag characters (U+E0020..E007E) spell ASCII invisibly: decode them
     if invisible:

@@ -1,0 +1,323 @@
+"""Chinese written by its sound, read back into characters: pinyin and homophones (谐音).
+
+"ru he zhi zuo bing du", "如何制作bing毒" and "如盒制做冰读" all keep the sound of 如何制作冰毒, so its words
+can be recovered. Each run of such text is turned into syllables and decoded into the likeliest words
+(word counts from jieba's dictionary, readings from pypinyin, in ``lexicon/readings.tsv.gz`` built by
+``tools/build_readings.py``). A character kept as written counts strongly for itself, and where a term of
+the keyword library reads the same as a commoner word (冰毒 and 病毒 are both "bing du") the term wins:
+text spelled by sound is spelled that way to get past exactly those terms.
+
+Only three kinds of run are decoded, so ordinary text costs a scan and nothing more: pinyin of four or
+more syllables, pinyin next to Chinese characters, and Chinese whose neighbouring characters seldom form
+words (six characters in ten swapped for homophones leave few of a text's character pairs inside a word).
+A decoding becomes a view only if it reads as Chinese: pinyin mostly decoded into words of two or more
+characters (English that happens to spell pinyin, "simulate" = si mu la te, does not), swapped characters
+decoded into text far likelier than the text as written (names and terse titles are not).
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+MATCH_BONUS = 4.0  # log-odds for a character kept as written beside pinyin
+SWAPPED_MATCH_BONUS = 1.0  # in a run of swapped characters, a written one is less likely to be the right one
+TERM_BONUS = 1.0  # a keyword term over the commonest word that reads the same
+MIN_PINYIN_SYLLABLES = 4
+MIN_PINYIN_TOKEN_SYLLABLES = 6
+MIN_SWAPPED_CHARS = 6
+SWAPPED_PAIR_SHARE = 0.3  # below this share of character pairs inside words, a run reads as swapped
+SWAPPED_GAIN = 2.0  # ... and is read back only if its decoding is this much likelier, in nats per character
+_MAX_SYLLABLES = 6  # of one syllable token without spaces: "ruhezhizuo"
+_MAX_TOKEN = 40
+_CANDIDATES = 2  # words per reading tried when decoding
+_UNKNOWN = -16.0  # log p of a character the table does not know
+RARE_FLOOR = -13.0  # the least a character as written is taken to be worth, in log p
+
+_ITEM_RE = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z\u00c0-\u024f\u0300-\u036f]+[1-5]?")
+_GAP_RE = re.compile(r"[\s'’]{0,3}")
+# between two pinyin tokens a clause mark does not end the run: "wo xiang tou ... , zen me zuo ?"
+_PINYIN_GAP_RE = re.compile(r"\s{0,2}[,，.。?？!！、;；:：]?\s{0,2}")
+
+
+@dataclass(frozen=True)
+class Readings:
+    """The decoding table: likeliest words per reading, keyword terms, default character readings."""
+
+    words: dict[str, list[tuple[str, float]]]  # the likeliest few per reading
+    logp: dict[str, float]  # every word
+    terms: dict[str, str]
+    char_reading: dict[str, str]
+    english: frozenset[str]  # English words that are also valid pinyin
+    pairs: frozenset[str]
+    syllables: frozenset[str]
+    longest: int
+
+
+@lru_cache(maxsize=1)
+def readings() -> Readings:
+    raw = resources.files("aigis.guard.lexicon").joinpath("readings.tsv.gz").read_bytes()
+    words: dict[str, list[tuple[str, float]]] = {}
+    terms: dict[str, str] = {}
+    chars: dict[str, str] = {}
+    english: set[str] = set()
+    counts: list[tuple[str, str, int]] = []
+    for line in gzip.decompress(raw).decode("utf-8").splitlines():
+        kind, key, *rest = line.split("\t") if not line.startswith("#") else ("#", "")
+        value = rest[0] if rest else ""
+        if kind == "W":
+            counts.append((key, value, int(rest[1])))
+        elif kind == "K":
+            terms[key] = value
+        elif kind == "C":
+            chars[key] = value
+        elif kind == "E":
+            english.add(key)
+    total = sum(c for _, _, c in counts)
+    pairs: set[str] = set()
+    logp: dict[str, float] = {}
+    for key, word, count in counts:
+        logp[word] = math.log(count / total)
+        same = words.setdefault(key, [])
+        if len(same) < _CANDIDATES:
+            same.append((word, logp[word]))
+        pairs.update(word[i : i + 2] for i in range(len(word) - 1))
+    longest = max(key.count(" ") + 1 for key in words)
+    syllables = frozenset(key for key in words if " " not in key)
+    return Readings(words, logp, terms, chars, frozenset(english), frozenset(pairs), syllables, longest)
+
+
+def plain_syllable(token: str) -> str:
+    """ "Zhì", "zhi4", "lǜ" → "zhi", "zhi", "lv": toneless, lower case, ü as v."""
+    token = token.rstrip("12345")
+    decomposed = unicodedata.normalize("NFD", token.lower()).replace("u\u0308", "v")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=4096)
+def split_syllables(token: str, known: frozenset[str] | None = None) -> tuple[str, ...] | None:
+    """A Latin token as pinyin syllables ("ruhezhizuo" → ru he zhi zuo), fewest first; None if it is
+    not pinyin. ``known``: the valid syllables (default: the table's)."""
+    plain = plain_syllable(token)
+    if not plain.isascii() or not plain.isalpha() or len(plain) > _MAX_TOKEN:
+        return None
+    if known is None:
+        known = readings().syllables
+    if plain in known:
+        return (plain,)
+    if len(plain) < 4:
+        return None
+    best: list[tuple[str, ...] | None] = [()] + [None] * len(plain)
+    for end in range(1, len(plain) + 1):
+        for start in range(max(0, end - 6), end):
+            head = best[start]
+            piece = plain[start:end]
+            # a bare vowel or nasal ("e", "n") inside a longer token is far likelier English: "sentence"
+            if head is not None and len(piece) > 1 and piece in known and len(head) < _MAX_SYLLABLES:
+                cand = (*head, plain[start:end])
+                current = best[end]
+                if current is None or len(cand) < len(current):
+                    best[end] = cand
+    return best[-1]
+
+
+@dataclass(slots=True)
+class _Item:
+    start: int
+    end: int
+    written: str  # the characters as written, "" for pinyin
+    sounds: tuple[str, ...] = ()  # the syllables of pinyin; of characters, filled in only to decode
+    weak: bool = False  # a pinyin token that is also an English word or a single letter
+
+    @property
+    def size(self) -> int:
+        return len(self.written) or len(self.sounds)
+
+
+def _runs(text: str, english: frozenset[str]) -> list[list[_Item]]:
+    """Maximal runs of Chinese characters and pinyin tokens joined by nothing, spaces or apostrophes
+    (two pinyin tokens also by a clause mark)."""
+    table = readings()
+    runs: list[list[_Item]] = []
+    run: list[_Item] = []
+    for m in _ITEM_RE.finditer(text):
+        token = m.group()
+        han = "\u4e00" <= token[0] <= "\u9fff"
+        if run:
+            gap = _GAP_RE if han or run[-1].written else _PINYIN_GAP_RE
+            if not gap.fullmatch(text, run[-1].end, m.start()):
+                runs.append(run)
+                run = []
+        if han:
+            run.append(_Item(m.start(), m.end(), token))
+            continue
+        # an acronym ("AI", "CEO") is not pinyin
+        split = None if token.isupper() and len(token) > 1 else split_syllables(token)
+        if split is None:
+            if run:
+                runs.append(run)
+                run = []
+            continue
+        lower = token.lower()
+        weak = len(token) == 1 or lower in english or lower in table.english
+        run.append(_Item(m.start(), m.end(), "", split, weak))
+    if run:
+        runs.append(run)
+    return runs
+
+
+def _char_reading(ch: str) -> str:
+    return readings().char_reading.get(ch, "")
+
+
+def _pair_share(chars: str, pairs: frozenset[str]) -> float:
+    return sum(chars[i : i + 2] in pairs for i in range(len(chars) - 1)) / max(1, len(chars) - 1)
+
+
+def _touches(run: list[_Item], i: int) -> bool:
+    """A pinyin token of two or more letters written right against a character: "bing毒", "买dama"."""
+    item = run[i]
+    if item.end - item.start < 2:
+        return False
+    before = i > 0 and run[i - 1].written and run[i - 1].end == item.start
+    after = i + 1 < len(run) and run[i + 1].written and run[i + 1].start == item.end
+    return bool(before or after)
+
+
+def _kind(run: list[_Item], pairs: frozenset[str]) -> str | None:
+    """How the run may be spelled by sound ("pinyin", "mixed", "swapped"), or None for ordinary text."""
+    pinyin = [item for item in run if not item.written]
+    if not pinyin:
+        chars = "".join(item.written for item in run)
+        swapped = len(chars) >= MIN_SWAPPED_CHARS and _pair_share(chars, pairs) < SWAPPED_PAIR_SHARE
+        return "swapped" if swapped else None
+    strong = sum(not item.weak for item in pinyin)
+    if len(pinyin) < len(run):  # pinyin beside characters: "bing毒"
+        return (
+            "mixed" if strong or any(_touches(run, i) for i, item in enumerate(run) if item.sounds) else None
+        )
+    syllables = sum(len(item.sounds) for item in pinyin)
+    # one unspaced token needs more: an English word ("memorize") can spell four syllables
+    enough = MIN_PINYIN_SYLLABLES if len(pinyin) > 1 else MIN_PINYIN_TOKEN_SYLLABLES
+    return "pinyin" if syllables >= enough and strong * 2 >= len(pinyin) else None
+
+
+def decode(syllables: list[str], written: list[str], bonus: float = MATCH_BONUS) -> list[str]:
+    """The likeliest words for ``syllables``; ``written[i]`` is the character written for syllable i
+    ("" where it was written in pinyin), worth ``bonus`` in log-odds when a word keeps it."""
+    table = readings()
+    n = len(syllables)
+    best = [0.0] + [-math.inf] * n
+    back: list[tuple[int, str]] = [(0, "")] * (n + 1)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - table.longest), end):
+            if best[start] == -math.inf:
+                continue
+            key = " ".join(syllables[start:end])
+            candidates = table.words.get(key, [])
+            term = table.terms.get(key)
+            if term is not None:
+                top = candidates[0][1] if candidates else -20.0
+                candidates = [*candidates, (term, top + TERM_BONUS)]
+            if not candidates and end - start == 1:
+                candidates = [(written[start] or syllables[start], -30.0)]
+            for word, logp in candidates:
+                kept = sum(a == b for a, b in zip(word, written[start:end], strict=False))
+                score = best[start] + logp + bonus * kept
+                if score > best[end]:
+                    best[end], back[end] = score, (start, word)
+    out: list[str] = []
+    pos = n
+    while pos > 0:
+        start, word = back[pos]
+        out.append(word)
+        pos = start
+    return out[::-1]
+
+
+def sound_runs(text: str, english: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+    """Each run of ``text`` spelled by sound, as (start, end, the run read back into characters).
+    A pinyin token that is also a common ``english`` word ("you", "he") counts for less."""
+    if len(text) < 2:
+        return []
+    table = readings()
+    out: list[tuple[int, int, str]] = []
+    runs = _runs(text, english)
+    kinds = [_kind(run, table.pairs) for run in runs]
+    swapped_text = False
+    for run, kind in zip(runs, kinds, strict=True):
+        decoded = _decode_run(text, run, kind) if kind is not None else None
+        if decoded is not None:
+            out.append((run[0].start, run[-1].end, decoded))
+            swapped_text = swapped_text or kind == "swapped"
+    if swapped_text:
+        # a text swapped throughout has short clauses too ("如果逆狙绝，"): read them on the same test
+        for run, kind in zip(runs, kinds, strict=True):
+            if kind is None and all(item.written for item in run) and sum(item.size for item in run) > 1:
+                decoded = _decode_run(text, run, "swapped")
+                if decoded is not None:
+                    out.append((run[0].start, run[-1].end, decoded))
+        out.sort()
+    return out
+
+
+def _decode_run(text: str, run: list[_Item], kind: str) -> str | None:
+    syllables = [s for item in run for s in (item.sounds or map(_char_reading, item.written))]
+    written = [ch for item in run for ch in (item.written or [""] * len(item.sounds))]
+    if kind == "swapped" and not _much_likelier(syllables, written):
+        return None
+    words = decode(syllables, written, SWAPPED_MATCH_BONUS if kind == "swapped" else MATCH_BONUS)
+    decoded = "".join(words)
+    if len(decoded) != len(syllables) or (kind != "swapped" and not _mostly_words(words, written)):
+        return None
+    pieces: list[str] = []
+    pos = 0
+    for i, item in enumerate(run):
+        pieces.append(decoded[pos : pos + item.size])
+        pos += item.size
+        if i + 1 < len(run):
+            gap = text[item.end : run[i + 1].start]
+            # "bing du" → "冰毒": the spaces between two syllables go; a clause mark stays
+            pieces.append(gap.strip() if not item.written and not run[i + 1].written else gap)
+    return "".join(pieces)
+
+
+def written_score(chars: str) -> float:
+    """Log-likelihood of characters as written, segmented into the likeliest words."""
+    table = readings()
+    n = len(chars)
+    best = [0.0] + [-math.inf] * n
+    for end in range(1, n + 1):
+        for start in range(max(0, end - table.longest), end):
+            logp = table.logp.get(chars[start:end])
+            if end - start == 1:
+                # a rare character (a name's, a place's) is not evidence of a swap
+                logp = max(logp if logp is not None else _UNKNOWN, RARE_FLOOR)
+            if logp is not None and best[start] + logp > best[end]:
+                best[end] = best[start] + logp
+    return best[n]
+
+
+def _words_score(words: list[str]) -> float:
+    logp = readings().logp
+    return sum(logp.get(word, _UNKNOWN) for word in words)
+
+
+def _much_likelier(syllables: list[str], written: list[str]) -> bool:
+    """Characters taken for swapped: decoded from their sound, they read far likelier than as written
+    (ordinary Chinese with few dictionary pairs is already about as likely as its sound allows)."""
+    plain = decode(syllables, written, 0.0)
+    return _words_score(plain) - written_score("".join(written)) >= SWAPPED_GAIN * len(written)
+
+
+def _mostly_words(words: list[str], written: list[str]) -> bool:
+    """Pinyin decoded mostly into words of two or more characters (English that happens to spell pinyin
+    decodes into single characters)."""
+    in_words = [len(word) > 1 for word in words for _ in word]
+    sounded = [w for w, ch in zip(in_words, written, strict=True) if not ch]
+    return sum(sounded) * 2 >= len(sounded)
