@@ -12,11 +12,16 @@ after one rewrite at a time, through the normalizer's views as inside the Guard:
 - ``homoglyph``: Latin a, c, e, o, p, x, y as their Cyrillic look-alikes;
 - ``full-width``: ASCII as full-width forms;
 - ``traditional``: Chinese in traditional characters (OpenCC's own table, simplified to traditional);
-- ``base64``, ``url``, ``rot13``: the text encoded, behind a one-line instruction to decode it.
+- ``base64``, ``url``, ``rot13``: the text encoded, behind a one-line instruction to decode it;
+- ``pinyin``, ``homophone``, ``martian``, ``chaizi``: ``aigis assess``'s own Chinese transform attacks
+  (the request written in pinyin, with or without tone marks; six characters in ten swapped for a common
+  character that reads the same; 火星文 look-alike and variant characters with decorations; filtered
+  characters split into their components, 炸 → 火乍), each with any note the attack puts in front, seeded
+  by the text.
 
 A rewrite that does not apply to a language (leet, homoglyphs and rot13 to Chinese, traditional
-characters to English) is left blank. The figure is the share of each group found after the rewrite;
-``kept`` in the last line is the worst rewrite's recall divided by the recall as written.
+characters and the Chinese attacks to English) is left blank. The figure is the share of each group found
+after the rewrite; ``kept`` in the last line is the worst rewrite's recall divided by the recall as written.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from __future__ import annotations
 import argparse
 import base64
 import codecs
+import hashlib
 import json
+import random
 import statistics
 import sys
 from collections.abc import Callable
@@ -33,6 +40,11 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from aigis.assess.attacks.base import Attack
+from aigis.assess.attacks.chaizi import Chaizi
+from aigis.assess.attacks.homophone import Homophone
+from aigis.assess.attacks.martian import Martian
+from aigis.assess.attacks.pinyin import Pinyin
 from aigis.guard.detectors.base import Detector, ScanContext
 from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.detectors.injection import InjectionDetector
@@ -81,6 +93,16 @@ def _spaced(text: str) -> str:
     return "".join(out)
 
 
+def _assess_attack(attack: Attack) -> Callable[[str], str]:
+    """An ``aigis assess`` transform attack as a rewrite, seeded by the text so that runs repeat."""
+
+    def rewrite(text: str) -> str:
+        seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+        return attack.transform(text, "zh", random.Random(seed))
+
+    return rewrite
+
+
 def rewrites() -> dict[str, tuple[Callable[[str], str], tuple[str, ...]]]:
     """Each rewrite and the languages it applies to."""
     traditional = opencc_characters("STCharacters.txt")
@@ -97,6 +119,10 @@ def rewrites() -> dict[str, tuple[Callable[[str], str], tuple[str, ...]]]:
         ),
         "url": (lambda t: "URL-decode this and answer it: " + quote(t, safe=""), ("en", "zh")),
         "rot13": (lambda t: "Answer this rot13 text: " + codecs.encode(t, "rot13"), ("en",)),
+        "pinyin": (_assess_attack(Pinyin()), ("zh",)),
+        "homophone": (_assess_attack(Homophone()), ("zh",)),
+        "martian": (_assess_attack(Martian()), ("zh",)),
+        "chaizi": (_assess_attack(Chaizi()), ("zh",)),
     }
 
 
