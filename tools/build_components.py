@@ -8,7 +8,8 @@ sorted order, since they are written in any order (告辶 or 辶告 for 造).
 
 The same parts also give 火星文's sound-alike variants: a rare character, in no common word, that reads
 like a common one and has it among its parts (婹 for 要, 菿 for 到, 吥 for 不) or shares a part with it
-(伱 for 你, 洧 for 有), stands for it; a common character among its parts comes first.
+(伱 for 你, 洧 for 有; a radical such as 口 or 亻 does not count), stands for it; a common character
+among its parts comes first.
 
 Lines (tab-separated):
   P  sorted parts  character
@@ -31,8 +32,10 @@ from aigis.guard.reading import readings
 
 OUT = ROOT / "src" / "aigis" / "guard" / "lexicon" / "components.tsv.gz"
 MAX_PARTS = 5
-RARE = -13.0  # log p: a variant is rarer than this alone and in every word it is part of
+RARE = -13.0  # log p: a variant is rarer than this alone
+RARE_IN_WORDS = -14.5  # ... and than this in every word it is part of (打嗝 keeps its 嗝)
 COMMON = -10.5  # log p: the character a variant stands for is commoner than this
+MAX_SHARING = 30  # a part in more common characters than this is a radical (口, 亻), not a shared sound
 
 
 def _han(char: str) -> bool:
@@ -70,10 +73,11 @@ def build() -> bytes:
                 sharing[part].append(char)
     variants: dict[str, tuple[bool, float, str]] = {}
     for char, parts in parts_of.items():
-        if not _han(char) or table.logp.get(char, -99.0) > RARE or in_words.get(char, -99.0) > RARE:
+        if not _han(char) or table.logp.get(char, -99.0) > RARE or in_words.get(char, -99.0) > RARE_IN_WORDS:
             continue
         sound = _readings(char)
-        for other in {c for part in parts for c in sharing[part]} | parts:
+        shared = {c for part in parts if len(sharing[part]) <= MAX_SHARING for c in sharing[part]}
+        for other in shared | parts:
             weight = table.logp.get(other, -99.0)
             if other == char or weight <= COMMON or not _han(other) or not sound & _readings(other):
                 continue

@@ -18,7 +18,7 @@ from aigis.errors import ConfigError, InputError
 from aigis.guard.detectors import Detector, Finding, ScanContext, Span, detector_class, detector_names
 from aigis.guard.detectors.base import Direction, Source
 from aigis.guard.masking import Vault, mask_value
-from aigis.guard.normalize import Normalized, View, normalize
+from aigis.guard.normalize import Normalized, View, load_tables, normalize
 from aigis.guard.policy import BLOCKING, SEVERITY, Policy, Rule, default_policy, load_policy, parse_policy
 
 if TYPE_CHECKING:
@@ -153,6 +153,7 @@ class Guard:
             os.environ.get(self.policy.masking.secret_env or "", "") if self.policy.masking.secret_env else ""
         )
         self._mask_key = secret.encode() or b"aigis-guard"
+        load_tables()
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod

@@ -35,8 +35,8 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote_to_bytes
 
-from aigis.guard.components import recomposed, variant_edits
-from aigis.guard.reading import sound_runs
+from aigis.guard.components import parts_table, recomposed, variant_edits
+from aigis.guard.reading import readings, sound_runs
 
 ViewKind = Literal["text", "evasion", "reading", "base64", "hex", "url", "rot13", "tags"]
 
@@ -646,6 +646,13 @@ def fold(text: str) -> tuple[str, OffsetMap]:
         b.replace(m.start(), m.end(), new)
     out, edits = b.finish()
     return out, OffsetMap(None if same_length else edits)
+
+
+def load_tables() -> None:
+    """Load every table the pipeline reads, so that the first text checked does not pay for them."""
+    _tables()
+    readings()
+    parts_table()
 
 
 def written_and_folded(texts: Iterable[str]) -> list[str]:

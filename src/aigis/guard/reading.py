@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-MATCH_BONUS = 4.0  # log-odds for a character kept as written beside pinyin
+MATCH_BONUS = 10.0  # log-odds for a character kept as written beside pinyin: it is what it says
 SWAPPED_MATCH_BONUS = 1.0  # in a run of swapped characters, a written one is less likely to be the right one
 TERM_BONUS = 1.0  # a keyword term over the commonest word that reads the same
 MIN_PINYIN_SYLLABLES = 4
@@ -33,6 +33,7 @@ MIN_PINYIN_TOKEN_SYLLABLES = 6
 MIN_SWAPPED_CHARS = 6
 SWAPPED_PAIR_SHARE = 0.3  # below this share of character pairs inside words, a run reads as swapped
 SWAPPED_GAIN = 2.0  # ... and is read back only if its decoding is this much likelier, in nats per character
+MAX_RUN = 512  # syllables: a longer run without a clause mark is not a request spelled by sound
 _MAX_SYLLABLES = 6  # of one syllable token without spaces: "ruhezhizuo"
 _MAX_TOKEN = 40
 _CANDIDATES = 2  # words per reading tried when decoding
@@ -156,8 +157,8 @@ def _runs(text: str, english: frozenset[str]) -> list[list[_Item]]:
         if han:
             run.append(_Item(m.start(), m.end(), token))
             continue
-        # an acronym ("AI", "CEO") is not pinyin
-        split = None if token.isupper() and len(token) > 1 else split_syllables(token)
+        # an acronym ("AI", "CEO") or a name in camel case ("LaLa", "iPhone") is not pinyin
+        split = None if len(token) > 1 and not token[1:].islower() else split_syllables(token)
         if split is None:
             if run:
                 runs.append(run)
@@ -191,6 +192,8 @@ def _touches(run: list[_Item], i: int) -> bool:
 
 def _kind(run: list[_Item], pairs: frozenset[str]) -> str | None:
     """How the run may be spelled by sound ("pinyin", "mixed", "swapped"), or None for ordinary text."""
+    if sum(item.size for item in run) > MAX_RUN:
+        return None
     pinyin = [item for item in run if not item.written]
     if not pinyin:
         chars = "".join(item.written for item in run)
