@@ -8,13 +8,17 @@ swapped for others that read the same (谐音). Sources:
     commoner word can be preferred where text was written to dodge a filter;
   * English words that can also be read as pinyin ("simulate" is si mu la te), from the English rows that
     train the guard's classifiers (seen at least ``MIN_ENGLISH`` times, or ``MIN_ENGLISH_SYLLABLE`` for a
-    single syllable such as "can"), so English is not taken for pinyin.
+    single syllable such as "can"), so English is not taken for pinyin;
+  * which characters follow one another in the Chinese rows that train the classifiers, so that a word
+    is chosen for its neighbour too (我想 over 我向).
 
 Lines (tab-separated):
   W  reading  word  count   every word, likeliest first for each reading ("bing du", "病毒", 2340)
   K  reading  term          a keyword library term
   C  char     reading       a character's default reading
   E  word                   an English word that is also valid pinyin
+  B  pair     pmi           how much likelier two neighbouring characters are together than apart in the
+                            Chinese training rows (log, clipped), for the pairs seen at least twice
 
 Run:  .venv/bin/python tools/build_readings.py [--check]   (jieba comes with the dev extra)
 """
@@ -23,8 +27,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -38,6 +44,8 @@ MAX_WORD = 6
 MAX_TERM = 4
 MIN_ENGLISH = 3
 MIN_ENGLISH_SYLLABLE = 50
+MIN_PAIR = 2
+PMI_CLIP = (-2.0, 4.0)
 
 
 def _han(text: str) -> bool:
@@ -50,12 +58,11 @@ def reading(word: str) -> str:
 
 def english_pinyin_words(syllables: frozenset[str]) -> list[str]:
     from aigis.guard.reading import split_syllables
-    from aigis.guard.training import default_data_dir, load_splits
 
     counts: Counter[str] = Counter()
-    for sample in load_splits(default_data_dir())["train"]:
-        if sum(ch.isascii() for ch in sample.text) >= 0.9 * len(sample.text):
-            counts.update(w.lower() for w in re.findall(r"[A-Za-z]+", sample.text))
+    for text in _training_rows():
+        if sum(ch.isascii() for ch in text) >= 0.9 * len(text):
+            counts.update(w.lower() for w in re.findall(r"[A-Za-z]+", text))
     words = []
     for word, n in counts.items():
         split = split_syllables(word, syllables)
@@ -63,6 +70,31 @@ def english_pinyin_words(syllables: frozenset[str]) -> list[str]:
         if split is not None and n >= (MIN_ENGLISH if len(split) > 1 else MIN_ENGLISH_SYLLABLE):
             words.append(word)
     return sorted(words)
+
+
+@lru_cache(maxsize=1)
+def _training_rows() -> tuple[str, ...]:
+    from aigis.guard.training import default_data_dir, load_splits
+
+    return tuple(sample.text for sample in load_splits(default_data_dir())["train"])
+
+
+def character_pairs() -> list[tuple[str, float]]:
+    """Pointwise mutual information of neighbouring characters in the Chinese training rows, for the
+    pairs seen at least ``MIN_PAIR`` times, clipped and rounded."""
+    chars: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    for text in _training_rows():
+        for chinese in re.findall(r"[\u4e00-\u9fff]+", text):
+            chars.update(chinese)
+            pairs.update(chinese[i : i + 2] for i in range(len(chinese) - 1))
+    total = sum(chars.values())
+    out = []
+    for pair, n in sorted(pairs.items()):
+        if n >= MIN_PAIR:
+            pmi = math.log(n * total / (chars[pair[0]] * chars[pair[1]]))
+            out.append((pair, round(min(PMI_CLIP[1], max(PMI_CLIP[0], pmi)), 1)))
+    return out
 
 
 def build() -> bytes:
@@ -100,6 +132,8 @@ def build() -> bytes:
     syllables = frozenset(key for key in by_reading if " " not in key)
     for word in english_pinyin_words(syllables):
         out.write(f"E\t{word}\n")
+    for pair, pmi in character_pairs():
+        out.write(f"B\t{pair}\t{pmi}\n")
     # mtime 0: the same inputs give the same bytes
     return gzip.compress(out.getvalue().encode("utf-8"), compresslevel=9, mtime=0)
 

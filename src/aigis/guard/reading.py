@@ -28,6 +28,8 @@ from importlib import resources
 MATCH_BONUS = 10.0  # log-odds for a character kept as written beside pinyin: it is what it says
 SWAPPED_MATCH_BONUS = 1.0  # in a run of swapped characters, a written one is less likely to be the right one
 TERM_BONUS = 1.0  # a keyword term over the commonest word that reads the same
+CONTEXT_WEIGHT = 0.5  # of the PMI of the characters across a word boundary
+BEAM = 4
 MIN_PINYIN_SYLLABLES = 4
 MIN_PINYIN_TOKEN_SYLLABLES = 6
 MIN_SWAPPED_CHARS = 6
@@ -55,6 +57,7 @@ class Readings:
     terms: dict[str, str]
     char_reading: dict[str, str]
     english: frozenset[str]  # English words that are also valid pinyin
+    pmi: dict[str, float]  # neighbouring characters: how much likelier together than apart (log)
     pairs: frozenset[str]
     syllables: frozenset[str]
     longest: int
@@ -67,6 +70,7 @@ def readings() -> Readings:
     terms: dict[str, str] = {}
     chars: dict[str, str] = {}
     english: set[str] = set()
+    pmi: dict[str, float] = {}
     counts: list[tuple[str, str, int]] = []
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
         kind, key, *rest = line.split("\t") if not line.startswith("#") else ("#", "")
@@ -79,6 +83,8 @@ def readings() -> Readings:
             chars[key] = value
         elif kind == "E":
             english.add(key)
+        elif kind == "B":
+            pmi[key] = float(value)
     total = sum(c for _, _, c in counts)
     pairs: set[str] = set()
     logp: dict[str, float] = {}
@@ -90,7 +96,7 @@ def readings() -> Readings:
         pairs.update(word[i : i + 2] for i in range(len(word) - 1))
     longest = max(key.count(" ") + 1 for key in words)
     syllables = frozenset(key for key in words if " " not in key)
-    return Readings(words, logp, terms, chars, frozenset(english), frozenset(pairs), syllables, longest)
+    return Readings(words, logp, terms, chars, frozenset(english), pmi, frozenset(pairs), syllables, longest)
 
 
 def plain_syllable(token: str) -> str:
@@ -210,26 +216,33 @@ def _kind(run: list[_Item], pairs: frozenset[str]) -> str | None:
     return "pinyin" if syllables >= enough and strong * 2 >= len(pinyin) else None
 
 
-def decode(syllables: list[str], written: list[str], bonus: float = MATCH_BONUS) -> list[str]:
-    """The likeliest words for ``syllables``; ``written[i]`` is the character written for syllable i
-    ("" where it was written in pinyin), worth ``bonus`` in log-odds when a word keeps it."""
+def _candidates(syllables: list[str], written: list[str], start: int, end: int) -> list[tuple[str, float]]:
+    """The words that can spell syllables[start:end], with their log p."""
     table = readings()
+    key = " ".join(syllables[start:end])
+    candidates = table.words.get(key, [])
+    term = table.terms.get(key)
+    if term is not None:
+        top = candidates[0][1] if candidates else -20.0
+        candidates = [*candidates, (term, top + TERM_BONUS)]
+    if not candidates and end - start == 1:
+        candidates = [(written[start] or syllables[start], -30.0)]
+    return candidates
+
+
+def decode(syllables: list[str], written: list[str], bonus: float = MATCH_BONUS) -> list[str]:
+    """The likeliest words for ``syllables``, each word on its own (unigram); ``written[i]`` is the
+    character written for syllable i ("" where it was written in pinyin), worth ``bonus`` in log-odds
+    when a word keeps it."""
     n = len(syllables)
+    longest = readings().longest
     best = [0.0] + [-math.inf] * n
     back: list[tuple[int, str]] = [(0, "")] * (n + 1)
     for end in range(1, n + 1):
-        for start in range(max(0, end - table.longest), end):
+        for start in range(max(0, end - longest), end):
             if best[start] == -math.inf:
                 continue
-            key = " ".join(syllables[start:end])
-            candidates = table.words.get(key, [])
-            term = table.terms.get(key)
-            if term is not None:
-                top = candidates[0][1] if candidates else -20.0
-                candidates = [*candidates, (term, top + TERM_BONUS)]
-            if not candidates and end - start == 1:
-                candidates = [(written[start] or syllables[start], -30.0)]
-            for word, logp in candidates:
+            for word, logp in _candidates(syllables, written, start, end):
                 kept = sum(a == b for a, b in zip(word, written[start:end], strict=False))
                 score = best[start] + logp + bonus * kept
                 if score > best[end]:
@@ -240,6 +253,39 @@ def decode(syllables: list[str], written: list[str], bonus: float = MATCH_BONUS)
         start, word = back[pos]
         out.append(word)
         pos = start
+    return out[::-1]
+
+
+def decode_in_context(syllables: list[str], written: list[str], bonus: float = MATCH_BONUS) -> list[str]:
+    """Like :func:`decode`, and each word is also scored by how well it follows the word before (the
+    characters on either side of the boundary, ``CONTEXT_WEIGHT`` × their PMI): 我想 over 我向. A beam
+    of ``BEAM`` last characters per position keeps it linear."""
+    table = readings()
+    n = len(syllables)
+    # per position: last character → (score, (start, previous last character, word))
+    states: list[dict[str, tuple[float, tuple[int, str, str]]]] = [{} for _ in range(n + 1)]
+    states[0] = {"": (0.0, (0, "", ""))}
+    for end in range(1, n + 1):
+        here: dict[str, tuple[float, tuple[int, str, str]]] = {}
+        for start in range(max(0, end - table.longest), end):
+            if not states[start]:
+                continue
+            for word, logp in _candidates(syllables, written, start, end):
+                kept = sum(a == b for a, b in zip(word, written[start:end], strict=False))
+                gain = logp + bonus * kept
+                for last, (score, _) in states[start].items():
+                    total = (
+                        score + gain + (CONTEXT_WEIGHT * table.pmi.get(last + word[0], 0.0) if last else 0.0)
+                    )
+                    if word[-1] not in here or total > here[word[-1]][0]:
+                        here[word[-1]] = (total, (start, last, word))
+        states[end] = dict(sorted(here.items(), key=lambda kv: -kv[1][0])[:BEAM])
+    out: list[str] = []
+    last, pos = max(states[n].items(), key=lambda kv: kv[1][0])[0], n
+    while pos > 0:
+        _, (start, previous, word) = states[pos][last]
+        out.append(word)
+        pos, last = start, previous
     return out[::-1]
 
 
@@ -274,7 +320,7 @@ def _decode_run(text: str, run: list[_Item], kind: str) -> str | None:
     written = [ch for item in run for ch in (item.written or [""] * len(item.sounds))]
     if kind == "swapped" and not _much_likelier(syllables, written):
         return None
-    words = decode(syllables, written, SWAPPED_MATCH_BONUS if kind == "swapped" else MATCH_BONUS)
+    words = decode_in_context(syllables, written, SWAPPED_MATCH_BONUS if kind == "swapped" else MATCH_BONUS)
     decoded = "".join(words)
     if len(decoded) != len(syllables) or (kind != "swapped" and not _mostly_words(words, written)):
         return None
