@@ -2,10 +2,11 @@
 
 "ru he zhi zuo bing du", "如何制作bing毒" and "如盒制做冰读" all keep the sound of 如何制作冰毒, so its words
 can be recovered. Each run of such text is turned into syllables and decoded into the likeliest words
-(word counts from jieba's dictionary, readings from pypinyin, in ``lexicon/readings.tsv.gz`` built by
-``tools/build_readings.py``). A character kept as written counts strongly for itself, and where a term of
-the keyword library reads the same as a commoner word (冰毒 and 病毒 are both "bing du") the term wins:
-text spelled by sound is spelled that way to get past exactly those terms.
+(word counts from jieba's dictionary, readings from pypinyin, and which characters go together in the
+Chinese training rows, in ``lexicon/readings.tsv.gz`` built by ``tools/build_readings.py``). A character
+kept as written counts strongly for itself, and where a term of the keyword library reads the same as a
+commoner word (冰毒 and 病毒 are both "bing du") the term wins: text spelled by sound is spelled that way
+to get past exactly those terms.
 
 Only three kinds of run are decoded, so ordinary text costs a scan and nothing more: pinyin of four or
 more syllables, pinyin next to Chinese characters, and Chinese whose neighbouring characters seldom form
@@ -34,7 +35,7 @@ MIN_PINYIN_SYLLABLES = 4
 MIN_PINYIN_TOKEN_SYLLABLES = 6
 MIN_SWAPPED_CHARS = 6
 SWAPPED_PAIR_SHARE = 0.3  # below this share of character pairs inside words, a run reads as swapped
-SWAPPED_GAIN = 2.0  # ... and is read back only if its decoding is this much likelier, in nats per character
+SWAPPED_GAIN = 2.2  # ... and is read back only if its decoding is this much likelier, in nats per character
 MAX_RUN = 512  # syllables: a longer run without a clause mark is not a request spelled by sound
 _MAX_SYLLABLES = 6  # of one syllable token without spaces: "ruhezhizuo"
 _MAX_TOKEN = 40
