@@ -37,6 +37,9 @@ import jieba
 from _table_cli import ROOT, run
 from pypinyin import Style, lazy_pinyin, pinyin
 
+from aigis.guard.reading import split_syllables
+from aigis.guard.training import default_data_dir, load_splits
+
 OUT = ROOT / "src" / "aigis" / "guard" / "lexicon" / "readings.tsv.gz"
 KEYWORDS = ROOT / "src" / "aigis" / "guard" / "lexicon" / "keywords_zh.txt"
 MIN_COUNT = 5
@@ -57,8 +60,6 @@ def reading(word: str) -> str:
 
 
 def english_pinyin_words(syllables: frozenset[str]) -> list[str]:
-    from aigis.guard.reading import split_syllables
-
     counts: Counter[str] = Counter()
     for text in _training_rows():
         if sum(ch.isascii() for ch in text) >= 0.9 * len(text):
@@ -74,8 +75,6 @@ def english_pinyin_words(syllables: frozenset[str]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _training_rows() -> tuple[str, ...]:
-    from aigis.guard.training import default_data_dir, load_splits
-
     return tuple(sample.text for sample in load_splits(default_data_dir())["train"])
 
 

@@ -46,8 +46,6 @@ def variant_edits(text: str) -> list[tuple[int, int, str]]:
 
 def recomposed(text: str) -> list[tuple[int, int, str]]:
     """(start, end, character) for each bracketed group of parts in ``text`` that makes a character."""
-    if "[" not in text and "【" not in text and "(" not in text and "〔" not in text and "「" not in text:
-        return []
     out = []
     for m in _GROUP_RE.finditer(text):
         char = parts_table().get("".join(sorted(m.group(1))))

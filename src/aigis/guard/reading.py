@@ -127,7 +127,7 @@ def split_syllables(token: str, known: frozenset[str] | None = None) -> tuple[st
             piece = plain[start:end]
             # a bare vowel or nasal ("e", "n") inside a longer token is far likelier English: "sentence"
             if head is not None and len(piece) > 1 and piece in known and len(head) < _MAX_SYLLABLES:
-                cand = (*head, plain[start:end])
+                cand = (*head, piece)
                 current = best[end]
                 if current is None or len(cand) < len(current):
                     best[end] = cand
