@@ -43,10 +43,14 @@ _CANDIDATES = 2  # words per reading tried when decoding
 _UNKNOWN = -16.0  # log p of a character the table does not know
 RARE_FLOOR = -13.0  # the least a character as written is taken to be worth, in log p
 
-_ITEM_RE = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z\u00c0-\u024f\u0300-\u036f]+[1-5]?")
+# letters of pinyin: ASCII, the vowels with tone marks (precomposed or combining) and ü
+_PINYIN_LETTERS = "A-Za-z\u0101\u00e1\u01ce\u00e0\u0113\u00e9\u011b\u00e8\u012b\u00ed\u01d0\u00ec\u014d\u00f3\u01d2\u00f2\u016b\u00fa\u01d4\u00f9\u01d6\u01d8\u01da\u01dc\u00fc\u00ea\u0100\u00c1\u01cd\u00c0\u0112\u00c9\u011a\u00c8\u012a\u00cd\u01cf\u00cc\u014c\u00d3\u01d1\u00d2\u016a\u00da\u01d3\u00d9\u01d5\u01d7\u01d9\u01db\u00dc\u0300-\u036f"
+_ITEM_RE = re.compile(rf"[\u4e00-\u9fff]+|[{_PINYIN_LETTERS}]+[1-5]?")
 _GAP_RE = re.compile(r"[\s'’]{0,3}")
-# between two pinyin tokens a clause mark does not end the run: "wo xiang tou ... , zen me zuo ?"
-_PINYIN_GAP_RE = re.compile(r"\s{0,2}[,，.。?？!！、;；:：]?\s{0,2}")
+# between two pinyin tokens neither a clause mark nor junk ends the run: "wo xiang tou ... , zen me zuo ?",
+# "ru-he-zhi-zuo", "ru he \ufffd\ufffd zha dan" (up to four of anything but pinyin, digits and characters)
+_PINYIN_GAP_RE = re.compile(rf"\s{{0,2}}[^\s0-9\u4e00-\u9fff{_PINYIN_LETTERS}]{{0,4}}\s{{0,2}}")
+_CLAUSE_MARKS = frozenset(",，.。?？!！、;；:：")
 
 
 @dataclass(frozen=True)
@@ -332,9 +336,17 @@ def _decode_run(text: str, run: list[_Item], kind: str) -> str | None:
         pos += item.size
         if i + 1 < len(run):
             gap = text[item.end : run[i + 1].start]
-            # "bing du" → "冰毒": the spaces between two syllables go; a clause mark stays
-            pieces.append(gap.strip() if not item.written and not run[i + 1].written else gap)
+            pieces.append(_between_syllables(gap) if not item.written and not run[i + 1].written else gap)
     return "".join(pieces)
+
+
+def _between_syllables(gap: str) -> str:
+    """What stays of the gap between two pinyin tokens: "bing du" → "冰毒", "ru-he" and "ru.he" → "如何"
+    (a separator), "zuo, zha" → "做,炸" (a clause mark, set off by a space or written full width)."""
+    marks = "".join(ch for ch in gap if ch in _CLAUSE_MARKS)
+    if not marks or (gap == gap.strip() and marks.isascii()):
+        return ""
+    return marks
 
 
 def written_score(chars: str) -> float:
