@@ -44,7 +44,7 @@ _UNKNOWN = -16.0  # log p of a character the table does not know
 RARE_FLOOR = -13.0  # the least a character as written is taken to be worth, in log p
 
 # letters of pinyin: ASCII, the vowels with tone marks (precomposed or combining) and ü
-_PINYIN_LETTERS = "A-Za-z\u0101\u00e1\u01ce\u00e0\u0113\u00e9\u011b\u00e8\u012b\u00ed\u01d0\u00ec\u014d\u00f3\u01d2\u00f2\u016b\u00fa\u01d4\u00f9\u01d6\u01d8\u01da\u01dc\u00fc\u00ea\u0100\u00c1\u01cd\u00c0\u0112\u00c9\u011a\u00c8\u012a\u00cd\u01cf\u00cc\u014c\u00d3\u01d1\u00d2\u016a\u00da\u01d3\u00d9\u01d5\u01d7\u01d9\u01db\u00dc\u0300-\u036f"
+_PINYIN_LETTERS = "A-Za-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙǕǗǙǛÜÊ\u0300-\u036f"
 _ITEM_RE = re.compile(rf"[\u4e00-\u9fff]+|[{_PINYIN_LETTERS}]+[1-5]?")
 _GAP_RE = re.compile(r"[\s'’]{0,3}")
 # between two pinyin tokens neither a clause mark nor junk ends the run: "wo xiang tou ... , zen me zuo ?",
