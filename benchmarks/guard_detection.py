@@ -66,6 +66,8 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:responsibility:zh", "any", "fpr", "user"),
     ("eval:everyday:en", "any", "fpr", "user"),
     ("eval:everyday:zh", "any", "fpr", "user"),
+    ("eval:chat:en", "any", "fpr", "user"),
+    ("eval:chat:zh", "any", "fpr", "user"),
     ("eval:benign_documents:en", "injection", "fpr", "document"),
 ]
 
