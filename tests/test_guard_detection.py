@@ -241,16 +241,17 @@ def test_own_sets_split_into_training_and_held_out_lines() -> None:
 
     splits = load_splits(DATA)
     train = {(s.source, s.text) for s in splits["train"]}
-    for group, source, label, least in (
-        ("harmful_conversation", "harmful_conversation", "harmful", 150),
-        ("sensitive_benign", "sensitive_benign", "hard_benign", 150),
-        ("everyday", "everyday", "benign", 150),
-        ("chat", "chat", "benign", 100),
+    # each group's lines come from its own file, <group>_<lang>.txt
+    for group, label, least in (
+        ("harmful_conversation", "harmful", 150),
+        ("sensitive_benign", "hard_benign", 150),
+        ("everyday", "benign", 150),
+        ("chat", "benign", 100),
     ):
         for lang in ("en", "zh"):
             held = splits[f"eval:{group}:{lang}"]
             assert len(held) >= least and {s.label for s in held} == {label}
-            assert sum(1 for src, _ in train if src == f"{source}_{lang}") >= 200
+            assert sum(1 for src, _ in train if src == f"{group}_{lang}") >= 200
             assert not {(s.source, s.text) for s in held} & train
 
 
