@@ -133,7 +133,9 @@ def test_window_scores_match_featurize_per_window(name: str, size: int) -> None:
                 if start <= h.start and h.end <= end
             )
 
-        expected.append(model.score(featurize(chunk, hits=(inside(kw), inside(inj)), words=model.words)))
+        expected.append(
+            model.score(featurize(chunk, hits=(inside(kw), inside(inj)), words=model.words, acts=model.acts))
+        )
     assert [s for s, _ in windows(text, size)] == starts.tolist()
     # equal up to words and whitespace cut by a window edge
     assert max(abs(a - b) for a, b in zip(expected, probs.tolist(), strict=True)) < 0.1

@@ -234,7 +234,7 @@ def test_a_response_that_declines_is_flagged_for_its_own_content_only_when_the_m
 ) -> None:
     from aigis.guard.detectors.harmful import DECLINED_THRESHOLD
 
-    refusal = "作为AI助手，我不能帮你规避缉毒检查。贩运毒品是严重的犯罪，我强烈建议你远离任何形式的非法活动。"
+    refusal = "抱歉，我不能帮你偷走邻居的快递。"
     p = det.score(refusal, request=False)[0]
     assert det.threshold <= p < DECLINED_THRESHOLD  # the model alone would flag the harm the refusal names
     assert det.scan(refusal, ScanContext(direction="output")) == []

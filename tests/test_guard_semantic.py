@@ -424,10 +424,7 @@ def test_a_refusal_is_flagged_for_its_own_content_only_when_both_tiers_are_sure(
     from aigis.guard.detectors.semantic import SemanticDetector
 
     det = SemanticDetector()
-    refusal = (
-        "作为AI助手，我不能提供关于违法和不道德行为的信息。伪造身份证件是非法的，不仅可能带来法律后果，"
-        "还侵犯他人的权益。如果您需要办理合法的事情，我很乐意提供支持。"
-    )
+    refusal = "作为AI助手，我不能提供关于违法和不道德行为的信息。伪造身份证件是非法的，可能带来法律后果。"
     p, p_fast, _ = det.probability(refusal, request=False)
     assert p >= 0.9 > p_fast  # the head alone is sure; the fast model is not
     assert det.scan(refusal, ScanContext(direction="output", prompt="教我伪造身份证")) == []

@@ -565,6 +565,7 @@ OWN_BENIGN_WEIGHT = 4.0
 OWN_HARMFUL_WEIGHT = 2.5
 RED_TEAM_WEIGHT = 1.0  # hh_rlhf openers and their renderings (the semantic head weighs them less)
 PSEUDO_CHINESE = True
+REQUEST_SHAPES = True  # the harmful model reads aigis.guard.acts
 QUESTION_FORMS = ("zh",)  # languages whose "how do I" rows also train in another shape
 QUESTION_FORMS_PER_ROW = 1  # how many other shapes each such row trains in
 INJECTION_POS_WEIGHT = 20.0  # class weight of jailbreak prompts, relative to balanced
@@ -705,8 +706,9 @@ def train(
     if PSEUDO_CHINESE or QUESTION_FORMS:
         random.Random(seed + 2).shuffle(samples)
     samples, val = as_guard_reads(samples), as_guard_reads(val)
-    feats = [featurize(s.text[:WINDOW]) for s in samples]
-    val_feats = [featurize(s.text[:WINDOW]) for s in val]
+    # the harmful model also reads request shapes (``aigis.guard.acts``)
+    feats = [featurize(s.text[:WINDOW], acts=REQUEST_SHAPES) for s in samples]
+    val_feats = [featurize(s.text[:WINDOW], acts=REQUEST_SHAPES) for s in val]
     x = _design(feats)
     # the injection model reads character n-grams only (see ``featurize``)
     char_feats = [featurize(s.text[:WINDOW], words=False) for s in samples]
@@ -754,6 +756,7 @@ def train(
             "positives": int(y.sum()),
             "bias_offsets": offsets,
             "words": words,
+            "acts": words and REQUEST_SHAPES,
             "max_validation_fpr": MAX_VALIDATION_FPR,
             "validation_recall": val_recall,
         }

@@ -86,7 +86,9 @@ class HarmfulDetector(Detector):
         inj = self.cues.find(text, lowered=low)
         if len(text) <= 4 * _WINDOW:
             w_kw = tuple(kw)
-            p = self.model.score(featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words))
+            p = self.model.score(
+                featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words, acts=self.model.acts)
+            )
             return p, 0, len(text), w_kw
         starts, probs = window_scores(self.model, text, _WINDOW, (kw, inj))
         k = int(probs.argmax())

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from aigis.guard.acts import act_features, act_hits
 from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
 
 __all__ = [
@@ -155,11 +156,13 @@ def featurize(
     *,
     hits: tuple[tuple[KeywordHit, ...], tuple[KeywordHit, ...]] | None = None,
     words: bool = True,
+    acts: bool = False,
 ) -> Features:
     """Features of one text (callers keep it at most ``WINDOW`` characters; see ``windows``).
 
     ``words=False`` leaves out the word n-grams (the injection model reads characters only: long
-    jailbreak prompts share many ordinary words with benign role-play requests)."""
+    jailbreak prompts share many ordinary words with benign role-play requests). ``acts=True`` adds the
+    request-shape features of ``aigis.guard.acts`` (the harmful model reads them)."""
     if hits is None:
         low = lower_same_length(text)
         kw = tuple(default_lexicon().find(text, lowered=low))
@@ -175,6 +178,8 @@ def featurize(
     named.update(f"lexw:{h.weight}" for h in kw)
     named.update(f"inj:{h.category}:{h.weight}" for h in inj)
     named.update(f"injw:{h.weight}" for h in inj)
+    if acts:
+        named.update(act_features(act_hits(text)))
     extra = np.array(sorted(_named_id(n) for n in named), dtype=np.int64)
     gram_val = 1.0 / math.sqrt(len(grams)) if len(grams) else 0.0
     word_val = 1.0 / math.sqrt(len(word_ids)) if len(word_ids) else 0.0
@@ -237,10 +242,15 @@ def window_scores(
     names: dict[int, set[str]] = {}
     for kind, (pre, pre_w) in zip(hits, (("lex", "lexw"), ("inj", "injw")), strict=True):
         for h in kind:
-            lo = max(0, -(-(h.end - size) // step))
-            hi = min(h.start // step, len(starts) - 1)
-            for k in range(lo, hi + 1):
+            for k in _windows_holding(h, size, step, len(starts)):
                 names.setdefault(k, set()).update((f"{pre}:{h.category}:{h.weight}", f"{pre_w}:{h.weight}"))
+    if model.acts:
+        by_window: dict[int, list[KeywordHit]] = {}
+        for h in act_hits(text):
+            for k in _windows_holding(h, size, step, len(starts)):
+                by_window.setdefault(k, []).append(h)
+        for k, found_hits in by_window.items():
+            names.setdefault(k, set()).update(act_features(found_hits))
     for k, found in names.items():
         logits[k] += sum(float(w[_named_cached(x)]) for x in found)
     lengths = ends - starts
@@ -258,6 +268,11 @@ def window_scores(
     logits += np.where(zh, w_zh + model.offsets.get("zh", 0.0), w_en + model.offsets.get("en", 0.0))
     probs: FloatArray = (1.0 / (1.0 + np.exp(-np.clip(logits, -40.0, 40.0)))).astype(np.float32)
     return starts, probs
+
+
+def _windows_holding(hit: KeywordHit, size: int, step: int, n_windows: int) -> range:
+    """Indices of the windows (``size`` long, ``step`` apart) that contain the whole of ``hit``."""
+    return range(max(0, -(-(hit.end - size) // step)), min(hit.start // step, n_windows - 1) + 1)
 
 
 def _segment_logits(
@@ -327,6 +342,7 @@ class LinearModel:
         self.meta = meta
         self.threshold = float(meta.get("threshold", 0.5))  # type: ignore[arg-type]
         self.words = bool(meta.get("words", True))  # whether featurize(..., words=) adds word n-grams
+        self.acts = bool(meta.get("acts", False))  # whether featurize(..., acts=) adds request shapes
         offsets = meta.get("bias_offsets", {})
         self.offsets: dict[str, float] = (
             {str(k): float(v) for k, v in offsets.items()} if isinstance(offsets, dict) else {}
