@@ -2,13 +2,14 @@
 
 A linear model over character n-grams sees "如何" and "偷" as two unrelated cues, each too common in
 benign text to weigh much ("如何偷偷给她惊喜", "小偷怎么防"). What makes "我该如何偷一辆卡车？" harmful is
-the two together. ``lexicon/acts.txt`` lists, in both languages, the words of four roles:
+the two together. ``lexicon/acts.txt`` lists, in both languages, the words of these roles:
 
 * ``frame``: a request or plan ("如何", "教我", "best way", "i want to");
 * ``why``: a question or claim about a whole group ("为什么", "都是", "why are");
 * ``act:<kind>``: a harmful act or its means (violence, destruction, theft, sexual, drugs, self-harm,
-  cyber, weapons, privacy, hate);
+  cyber, weapons, privacy, hate, deception);
 * ``group`` and ``derog``: a group of people, and a demeaning word for one;
+* ``conceal``: hiding the act or its traces ("不被发现", "不留痕迹", "without getting caught");
 * ``protect``: the other side of an act: a victim, a report, prevention, the law ("被", "报警",
   "防范", "is it illegal");
 
@@ -20,14 +21,22 @@ still read the object ("如何杀死进程" has the same pair as "如何杀死�
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING, TypeVar
 
 from aigis.guard.lexicon import KeywordHit, Lexicon, lower_same_length
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
 EXEMPT = "exempt"
+_LONGEST = 64  # characters; no word of acts.txt is longer (checked on loading)
+B = TypeVar("B", bool, "npt.NDArray[np.bool_]")
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +48,8 @@ def act_lexicon() -> Lexicon:
     for line in text.splitlines():
         if line and not line.startswith("#"):
             term, role = line.split("\t")
+            if len(term) >= _LONGEST:
+                raise ValueError(f"acts.txt: {term!r} has {len(term)} characters; at most {_LONGEST - 1}")
             word_roles.setdefault(term, []).append(role)
     return Lexicon([(term, " ".join(found), 1) for term, found in word_roles.items()])
 
@@ -46,37 +57,67 @@ def act_lexicon() -> Lexicon:
 def act_hits(text: str, lowered: str | None = None) -> list[KeywordHit]:
     """Role words in ``text``, without the act words that sit inside an exempt term."""
     found = act_lexicon().find(text, lowered=lowered if lowered is not None else lower_same_length(text))
-    exempt = [(h.start, h.end) for h in found if EXEMPT in h.category.split()]
+    if all(" " not in h.category and h.category != EXEMPT for h in found):
+        return found  # the common case: one role per word, nothing exempt
+    exempt = sorted((h.start, h.end) for h in found if EXEMPT in _roles(h.category))
+    exempt_starts = [a for a, _ in exempt]
     hits: list[KeywordHit] = []
     for h in found:
-        for role in h.category.split():
-            inside = any(a <= h.start and h.end <= b for a, b in exempt)
-            if role != EXEMPT and not (role.startswith("act:") and inside):
-                hits.append(replace(h, category=role))
+        roles = _roles(h.category)
+        inside = _inside_any(h, exempt, exempt_starts)
+        kept = [r for r in roles if r != EXEMPT and not (inside and r.startswith("act:"))]
+        if len(kept) == 1 and kept[0] == h.category:
+            hits.append(h)
+        else:
+            hits.extend(replace(h, category=r) for r in kept)
     return hits
 
 
+def _inside_any(hit: KeywordHit, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether ``hit`` lies inside one of ``spans`` (sorted; ``starts`` their starts). Only the spans
+    that start at most ``_LONGEST`` characters before the hit can hold it: linear over a long text."""
+    j = bisect_right(starts, hit.start) - 1
+    while j >= 0 and starts[j] > hit.start - _LONGEST:
+        if hit.end <= spans[j][1]:
+            return True
+        j -= 1
+    return False
+
+
+@lru_cache(maxsize=64)
+def _roles(label: str) -> tuple[str, ...]:
+    return tuple(label.split())
+
+
 def act_features(hits: Iterable[KeywordHit]) -> set[str]:
-    """Named features for the roles found together: each act kind alone and paired with a frame or a
-    group, an act seen from the side of its victim or the law, a group with a demeaning word, a "why"
-    question about a group."""
-    roles = {h.category for h in hits}
-    acts = {r for r in roles if r.startswith("act:")}
-    frame, why, group, derog = ("frame" in roles, "why" in roles, "group" in roles, "derog" in roles)
-    names = set(acts)
-    if acts and "protect" in roles:
-        names.add("protect+act")
+    """Named features of the roles found together in one text (see ``shape_features``)."""
+    present: dict[str, bool] = {h.category: True for h in hits}
+    return {name for name, on in shape_features(present, False).items() if on}
+
+
+def shape_features(present: Mapping[str, B], absent: B) -> dict[str, B]:
+    """Each act kind alone and paired with a frame or a group; an act seen from the side of its victim
+    or the law; hiding, alone and with an act or a frame; a group with a demeaning word; a "why"
+    question about a group. ``present`` maps each role found to True (one text) or to a boolean array
+    (one entry per window of a long text); ``absent`` is the value of a role not found. Only ``&`` and
+    ``|`` combine them, so both kinds give the same features."""
+    frame, why, group, derog, protect, conceal = (
+        present.get(role, absent) for role in ("frame", "why", "group", "derog", "protect", "conceal")
+    )
+    acts = [role for role in present if role.startswith("act:")]
+    any_act = absent
+    out: dict[str, B] = {}
     for act in acts:
-        if frame:
-            names.add(f"frame+{act}")
-        if group:
-            names.add(f"group+{act}")
-    if frame and acts:
-        names.add("frame+act")
-    if group and derog:
-        names.add("group+derog")
-    if why and group:
-        names.add("why+group")
-        if derog:
-            names.add("why+group+derog")
-    return names
+        any_act = any_act | present[act]
+        out[act] = present[act]
+        out[f"frame+{act}"] = frame & present[act]
+        out[f"group+{act}"] = group & present[act]
+    out["frame+act"] = frame & any_act
+    out["protect+act"] = protect & any_act
+    out["conceal"] = conceal
+    out["conceal+act"] = conceal & any_act
+    out["frame+conceal"] = frame & conceal
+    out["group+derog"] = group & derog
+    out["why+group"] = why & group
+    out["why+group+derog"] = why & group & derog
+    return out

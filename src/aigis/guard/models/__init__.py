@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from aigis.guard.acts import act_features, act_hits
+from aigis.guard.acts import act_features, act_hits, shape_features
 from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
 
 __all__ = [
@@ -143,10 +143,6 @@ def detect_lang(text: str) -> str:
     return "zh" if cjk * 4 >= latin else "en"
 
 
-def _clean(text: str) -> str:
-    return " ".join(lower_same_length(text).split())
-
-
 def _length_bucket(n: int) -> str:
     return f"len:{min(int(math.log2(n + 1)), 14)}"
 
@@ -163,13 +159,13 @@ def featurize(
     ``words=False`` leaves out the word n-grams (the injection model reads characters only: long
     jailbreak prompts share many ordinary words with benign role-play requests). ``acts=True`` adds the
     request-shape features of ``aigis.guard.acts`` (the harmful model reads them)."""
+    low = lower_same_length(text)
     if hits is None:
-        low = lower_same_length(text)
         kw = tuple(default_lexicon().find(text, lowered=low))
         inj = tuple(injection_lexicon().find(text, lowered=low))
     else:
         kw, inj = hits
-    clean = _clean(text)
+    clean = " ".join(low.split())  # lower-cased, whitespace runs as one space
     grams = _ngram_ids(clean)
     word_ids = _word_ids(clean) if words else np.zeros(0, dtype=np.int64)
     lang = detect_lang(text)
@@ -179,7 +175,7 @@ def featurize(
     named.update(f"inj:{h.category}:{h.weight}" for h in inj)
     named.update(f"injw:{h.weight}" for h in inj)
     if acts:
-        named.update(act_features(act_hits(text)))
+        named.update(act_features(act_hits(text, low)))
     extra = np.array(sorted(_named_id(n) for n in named), dtype=np.int64)
     gram_val = 1.0 / math.sqrt(len(grams)) if len(grams) else 0.0
     word_val = 1.0 / math.sqrt(len(word_ids)) if len(word_ids) else 0.0
@@ -245,12 +241,9 @@ def window_scores(
             for k in _windows_holding(h, size, step, len(starts)):
                 names.setdefault(k, set()).update((f"{pre}:{h.category}:{h.weight}", f"{pre_w}:{h.weight}"))
     if model.acts:
-        by_window: dict[int, list[KeywordHit]] = {}
-        for h in act_hits(text):
-            for k in _windows_holding(h, size, step, len(starts)):
-                by_window.setdefault(k, []).append(h)
-        for k, found_hits in by_window.items():
-            names.setdefault(k, set()).update(act_features(found_hits))
+        for name, mask in _shape_masks(text, size, step, len(starts)).items():
+            if mask.any():
+                logits[mask] += float(w[_named_cached(name)])
     for k, found in names.items():
         logits[k] += sum(float(w[_named_cached(x)]) for x in found)
     lengths = ends - starts
@@ -268,6 +261,25 @@ def window_scores(
     logits += np.where(zh, w_zh + model.offsets.get("zh", 0.0), w_en + model.offsets.get("en", 0.0))
     probs: FloatArray = (1.0 / (1.0 + np.exp(-np.clip(logits, -40.0, 40.0)))).astype(np.float32)
     return starts, probs
+
+
+def _shape_masks(text: str, size: int, step: int, n_windows: int) -> dict[str, npt.NDArray[np.bool_]]:
+    """The request-shape features of every window (``aigis.guard.acts.shape_features``), one boolean per
+    window: a role is present in a window that holds one of its words whole."""
+    by_role: dict[str, list[tuple[int, int]]] = {}
+    for h in act_hits(text):
+        by_role.setdefault(h.category, []).append((h.start, h.end))
+    present: dict[str, npt.NDArray[np.bool_]] = {}
+    for role, spans in by_role.items():
+        at = np.array(spans, dtype=np.int64)
+        lo = np.maximum(0, -(-(at[:, 1] - size) // step))
+        hi = np.minimum(at[:, 0] // step, n_windows - 1)
+        keep = lo <= hi
+        cover = np.zeros(n_windows + 1, dtype=np.int64)
+        np.add.at(cover, lo[keep], 1)
+        np.add.at(cover, hi[keep] + 1, -1)
+        present[role] = np.cumsum(cover[:-1]) > 0
+    return shape_features(present, np.zeros(n_windows, dtype=bool))
 
 
 def _windows_holding(hit: KeywordHit, size: int, step: int, n_windows: int) -> range:
