@@ -1,7 +1,7 @@
 """How far the held-out figures move when the same code is retrained with another seed.
 
     .venv/bin/python benchmarks/guard_seed_spread.py [--seeds 13 14 15 16 17] [--semantic]
-        [--embedding-cache /tmp/emb.npz] [--work DIR] [--json out.json]
+        [--embedding-cache /tmp/emb.npz] [--work DIR] [--json out.json] [--no-request-shapes]
 
 The seed decides which rows the large benign sets contribute (they are sampled), the order of the fast
 models' SGD and, with ``--semantic``, the head's bootstrap resamples. For each seed the models are trained
@@ -25,6 +25,7 @@ from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from aigis.guard import training
 from aigis.guard.training import default_data_dir, train
 from guard_detection import evaluate
 
@@ -77,7 +78,14 @@ def main() -> None:
     ap.add_argument("--work", type=Path, help="where the seeds' models go (default: a temporary folder)")
     ap.add_argument("--data", type=Path, default=default_data_dir())
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--no-request-shapes",
+        action="store_true",
+        help="train the harmful model without the request-shape features (aigis.guard.acts), for comparison",
+    )
     args = ap.parse_args()
+    if args.no_request_shapes:
+        training.REQUEST_SHAPES = False
     if len(set(args.seeds)) < 2:
         ap.error("--seeds needs at least two different seeds")
     work = args.work or Path(tempfile.mkdtemp(prefix="aigis-seeds-"))
