@@ -11,7 +11,7 @@ from aigis.guard.models import _named_id, featurize, load_binary
 
 
 def roles(text: str) -> set[str]:
-    return {h.category for h in act_hits(text)}
+    return {role for _, _, role in act_hits(text)}
 
 
 @pytest.mark.parametrize(

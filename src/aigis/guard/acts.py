@@ -23,12 +23,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, TypeVar
 
-from aigis.guard.lexicon import KeywordHit, Lexicon, lower_same_length
+from aigis.guard.lexicon import Lexicon, lower_same_length
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,31 +53,36 @@ def act_lexicon() -> Lexicon:
     return Lexicon([(term, " ".join(found), 1) for term, found in word_roles.items()])
 
 
-def act_hits(text: str, lowered: str | None = None) -> list[KeywordHit]:
-    """Role words in ``text``, without the act words that sit inside an exempt term."""
-    found = act_lexicon().find(text, lowered=lowered if lowered is not None else lower_same_length(text))
-    if all(" " not in h.category and h.category != EXEMPT for h in found):
-        return found  # the common case: one role per word, nothing exempt
-    exempt = sorted((h.start, h.end) for h in found if EXEMPT in _roles(h.category))
+RoleSpan = tuple[int, int, str]  # (start, end, role) of a role word in a text
+
+
+def act_hits(text: str, lowered: str | None = None) -> list[RoleSpan]:
+    """Role words in ``text`` as (start, end, role), one entry per role of a word, without the act
+    words that sit inside an exempt term."""
+    lexicon = act_lexicon()
+    found = lexicon.spans(text, lowered=lowered if lowered is not None else lower_same_length(text))
+    labelled = [(start, end, lexicon.label(idx)) for start, end, idx in found]
+    if all(" " not in label and label != EXEMPT for _, _, label in labelled):
+        return labelled  # the common case: one role per word, nothing exempt
+    exempt = sorted((start, end) for start, end, label in labelled if EXEMPT in _roles(label))
     exempt_starts = [a for a, _ in exempt]
-    hits: list[KeywordHit] = []
-    for h in found:
-        roles = _roles(h.category)
-        inside = _inside_any(h, exempt, exempt_starts)
-        kept = [r for r in roles if r != EXEMPT and not (inside and r.startswith("act:"))]
-        if len(kept) == 1 and kept[0] == h.category:
-            hits.append(h)
-        else:
-            hits.extend(replace(h, category=r) for r in kept)
+    hits: list[RoleSpan] = []
+    for start, end, label in labelled:
+        inside = _inside_any(start, end, exempt, exempt_starts)
+        hits.extend(
+            (start, end, role)
+            for role in _roles(label)
+            if role != EXEMPT and not (inside and role.startswith("act:"))
+        )
     return hits
 
 
-def _inside_any(hit: KeywordHit, spans: list[tuple[int, int]], starts: list[int]) -> bool:
-    """Whether ``hit`` lies inside one of ``spans`` (sorted; ``starts`` their starts). Only the spans
-    that start at most ``_LONGEST`` characters before the hit can hold it: linear over a long text."""
-    j = bisect_right(starts, hit.start) - 1
-    while j >= 0 and starts[j] > hit.start - _LONGEST:
-        if hit.end <= spans[j][1]:
+def _inside_any(start: int, end: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether [start, end) lies inside one of ``spans`` (sorted; ``starts`` their starts). Only the
+    spans that start at most ``_LONGEST`` characters before it can hold it: linear over a long text."""
+    j = bisect_right(starts, start) - 1
+    while j >= 0 and starts[j] > start - _LONGEST:
+        if end <= spans[j][1]:
             return True
         j -= 1
     return False
@@ -89,9 +93,9 @@ def _roles(label: str) -> tuple[str, ...]:
     return tuple(label.split())
 
 
-def act_features(hits: Iterable[KeywordHit]) -> set[str]:
+def act_features(hits: Iterable[RoleSpan]) -> set[str]:
     """Named features of the roles found together in one text (see ``shape_features``)."""
-    present: dict[str, bool] = {h.category: True for h in hits}
+    present: dict[str, bool] = {role: True for _, _, role in hits}
     return {name for name, on in shape_features(present, False).items() if on}
 
 

@@ -126,6 +126,19 @@ class Lexicon:
 
     def find(self, text: str, *, lowered: str | None = None) -> list[KeywordHit]:
         """All hits in ``text`` (spans index ``text``); overlapping hits are all reported."""
+        info = self._info
+        return [
+            KeywordHit(start, end, text[start:end], info[idx][1], info[idx][2])
+            for start, end, idx in self.spans(text, lowered=lowered)
+        ]
+
+    def label(self, idx: int) -> str:
+        """The label of entry ``idx`` (as ``spans`` reports it)."""
+        return self._info[idx][1]
+
+    def spans(self, text: str, *, lowered: str | None = None) -> list[tuple[int, int, int]]:
+        """(start, end, entry index) of every hit, as ``find`` reports them but without building a hit
+        object each: callers that need only positions and labels over long texts use this."""
         if not self.size or not text:
             return []
         low = lowered if lowered is not None else lower_same_length(text)
@@ -137,9 +150,9 @@ class Lexicon:
             return []
         n = len(low)
         info = self._info
-        hits: list[KeywordHit] = []
+        out: list[tuple[int, int, int]] = []
         for idx, start, end in matches:
-            _key, label, weight, latin_start, latin_end = info[idx]
+            _key, _label, _weight, latin_start, latin_end = info[idx]
             if latin_start and start > 0 and _is_word_char(low[start - 1]):
                 continue
             if latin_end and end < n and _is_word_char(low[end]):
@@ -149,8 +162,8 @@ class Lexicon:
                 if low[end:j] not in _SUFFIXES or (j < n and _is_word_char(low[j])):
                     continue
                 end = j
-            hits.append(KeywordHit(start, end, text[start:end], label, weight))
-        return hits
+            out.append((start, end, idx))
+        return out
 
 
 def _parse(name: str) -> list[tuple[str, str, int]]:

@@ -267,8 +267,8 @@ def _shape_masks(text: str, size: int, step: int, n_windows: int) -> dict[str, n
     """The request-shape features of every window (``aigis.guard.acts.shape_features``), one boolean per
     window: a role is present in a window that holds one of its words whole."""
     by_role: dict[str, list[tuple[int, int]]] = {}
-    for h in act_hits(text):
-        by_role.setdefault(h.category, []).append((h.start, h.end))
+    for start, end, role in act_hits(text):
+        by_role.setdefault(role, []).append((start, end))
     present: dict[str, npt.NDArray[np.bool_]] = {}
     for role, spans in by_role.items():
         at = np.array(spans, dtype=np.int64)
