@@ -3,8 +3,9 @@
 Two tiers in one pass, both linear in the text length:
 
 1. the bilingual keyword library (``aigis.guard.lexicon``, Aho-Corasick) finds category cues;
-2. a logistic regression over hashed character n-grams plus those keyword cues decides whether the
-   text is harmful (a request for, or a piece of, harmful content) or merely mentions a dangerous
+2. a logistic regression over hashed character n-grams, those keyword cues and the request shapes
+   (``aigis.guard.acts``: a request frame with a harmful act, a group with a demeaning word) decides
+   whether the text is harmful (a request for, or a piece of, harmful content) or merely mentions a dangerous
    word ("how do I kill a Python process", "杀毒软件推荐"); a softmax head picks the category.
 
 Keywords never decide on their own: a hit without a harmful score above the threshold yields no
