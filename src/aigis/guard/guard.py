@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from aigis.errors import ConfigError, InputError
 from aigis.guard.detectors import Detector, Finding, ScanContext, Span, detector_class, detector_names
@@ -106,11 +107,34 @@ class Verdict:
 
 def detect_lang(text: str) -> str:
     """'zh' when Han characters make up a fair share of the letters, else 'en'."""
-    cps = np.frombuffer(text[:2000].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    han = int(np.count_nonzero((cps >= 0x4E00) & (cps <= 0x9FFF)))
-    folded = cps | 0x20
-    latin = int(np.count_nonzero((folded >= 0x61) & (folded <= 0x7A)))  # ASCII letters
-    return "zh" if han and han * 3 >= latin else "en"
+    han = _han_count(text[:2000])
+    return "zh" if han and han * 3 >= _latin_count(text[:2000]) else "en"
+
+
+def written_by_sound(raw: str, norm: Normalized) -> bool:
+    """Whether ``raw`` is Chinese written by its sound (pinyin, "ru he zhi zuo …"): its reading views hold
+    about one Han character per pinyin syllable of its Latin letters (a syllable is 2–6 letters; 4 is
+    taken, so English with a pinyin phrase in it stays English). A reply to it goes out in Chinese."""
+    han = max(
+        (_han_count(v.text) for v in norm.views if v.kind == "reading"),
+        default=0,
+    )
+    return bool(han) and han * 4 >= _latin_count(raw[:2000])
+
+
+def _code_points(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _han_count(text: str) -> int:
+    cps = _code_points(text)
+    return int(np.count_nonzero((cps >= 0x4E00) & (cps <= 0x9FFF)))
+
+
+def _latin_count(text: str) -> int:
+    """ASCII letters in ``text``."""
+    folded = _code_points(text) | 0x20
+    return int(np.count_nonzero((folded >= 0x61) & (folded <= 0x7A)))
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -262,10 +286,12 @@ class Guard:
         if lang is not None and lang not in ("zh", "en"):
             raise InputError(f"lang {lang!r} is not supported; use zh or en")
         src: Source = source or ("model" if direction == "output" else "user")
-        ctx = ScanContext(
-            direction=direction, source=src, lang=lang or detect_lang(prompt or raw), prompt=prompt
-        )
         norm = normalize(raw)
+        if lang is None:
+            lang = detect_lang(prompt or raw)
+            if lang == "en" and prompt is None and written_by_sound(raw, norm):
+                lang = "zh"
+        ctx = ScanContext(direction=direction, source=src, lang=lang, prompt=prompt)
         hits: list[Hit] = []
         for name, det in self.detectors.items():
             for view, at in det.views_in(norm, ctx):
