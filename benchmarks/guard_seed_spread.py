@@ -25,7 +25,6 @@ from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aigis.guard import training
 from aigis.guard.training import default_data_dir, train
 from guard_detection import evaluate
 
@@ -37,10 +36,12 @@ def metric(row: dict[str, float]) -> float | None:
     return None if value is None else float(value)
 
 
-def train_seed(folder: Path, seed: int, data: Path, semantic: bool, cache: Path | None) -> None:
+def train_seed(
+    folder: Path, seed: int, data: Path, semantic: bool, cache: Path | None, request_shapes: bool = True
+) -> None:
     """Fast models (and the semantic head) for ``seed`` in ``folder``, unless they are there already."""
     if not (folder / "harmful.npz").is_file():
-        train(folder, data_dir=data, seed=seed)
+        train(folder, data_dir=data, seed=seed, request_shapes=request_shapes)
     if semantic and not (folder / "semantic.npz").is_file():
         from aigis.guard.semantic import train_semantic
 
@@ -84,8 +85,6 @@ def main() -> None:
         help="train the harmful model without the request-shape features (aigis.guard.acts), for comparison",
     )
     args = ap.parse_args()
-    if args.no_request_shapes:
-        training.REQUEST_SHAPES = False
     if len(set(args.seeds)) < 2:
         ap.error("--seeds needs at least two different seeds")
     work = args.work or Path(tempfile.mkdtemp(prefix="aigis-seeds-"))
@@ -96,7 +95,8 @@ def main() -> None:
         progress.advance(task)
         for seed in args.seeds:
             folder = work / f"seed{seed}"
-            train_seed(folder, seed, args.data, args.semantic, args.embedding_cache)
+            shapes = not args.no_request_shapes
+            train_seed(folder, seed, args.data, args.semantic, args.embedding_cache, shapes)
             runs[seed] = evaluate(args.data, models=folder, semantic=args.semantic)
             progress.advance(task)
     rows = spread(runs, shipped)

@@ -565,7 +565,6 @@ OWN_BENIGN_WEIGHT = 4.0
 OWN_HARMFUL_WEIGHT = 2.5
 RED_TEAM_WEIGHT = 1.0  # hh_rlhf openers and their renderings (the semantic head weighs them less)
 PSEUDO_CHINESE = True
-REQUEST_SHAPES = True  # the harmful model reads aigis.guard.acts
 QUESTION_FORMS = ("zh",)  # languages whose "how do I" rows also train in another shape
 QUESTION_FORMS_PER_ROW = 1  # how many other shapes each such row trains in
 INJECTION_POS_WEIGHT = 20.0  # class weight of jailbreak prompts, relative to balanced
@@ -682,11 +681,13 @@ def train(
     seed: int = 13,
     hold_out: tuple[str, ...] = (),
     log: bool = False,
+    request_shapes: bool = True,
 ) -> dict[str, object]:
     """Train the injection, harmful and category models and write them to ``output_dir``.
 
     Defaults to the package's ``models`` folder. Returns a summary (sample counts, timings, paths).
     ``hold_out`` leaves training sources out (see ``load_splits``), for leave-one-source-out figures.
+    ``request_shapes=False`` trains the harmful model without ``aigis.guard.acts`` (for comparison).
     """
     t0 = time.perf_counter()
     out = output_dir or MODELS_DIR
@@ -707,8 +708,8 @@ def train(
         random.Random(seed + 2).shuffle(samples)
     samples, val = as_guard_reads(samples), as_guard_reads(val)
     # the harmful model also reads request shapes (``aigis.guard.acts``)
-    feats = [featurize(s.text[:WINDOW], acts=REQUEST_SHAPES) for s in samples]
-    val_feats = [featurize(s.text[:WINDOW], acts=REQUEST_SHAPES) for s in val]
+    feats = [featurize(s.text[:WINDOW], acts=request_shapes) for s in samples]
+    val_feats = [featurize(s.text[:WINDOW], acts=request_shapes) for s in val]
     x = _design(feats)
     # the injection model reads character n-grams only (see ``featurize``)
     char_feats = [featurize(s.text[:WINDOW], words=False) for s in samples]
@@ -739,9 +740,9 @@ def train(
         sw[y == 1] *= pos_weight * n_neg / n_pos
         return y, sw
 
-    for name, pos, pw, words in (
-        ("injection", "injection", INJECTION_POS_WEIGHT, False),
-        ("harmful", "harmful", 1.0, True),
+    for name, pos, pw, words, acts in (
+        ("injection", "injection", INJECTION_POS_WEIGHT, False, False),
+        ("harmful", "harmful", 1.0, True, request_shapes),
     ):
         y, sw = weights(pos, pw)
         xd, vf = designs[words]
@@ -756,7 +757,7 @@ def train(
             "positives": int(y.sum()),
             "bias_offsets": offsets,
             "words": words,
-            "acts": words and REQUEST_SHAPES,
+            "acts": acts,
             "max_validation_fpr": MAX_VALIDATION_FPR,
             "validation_recall": val_recall,
         }

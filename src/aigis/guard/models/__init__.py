@@ -272,8 +272,7 @@ def _shape_masks(text: str, size: int, step: int, n_windows: int) -> dict[str, n
     present: dict[str, npt.NDArray[np.bool_]] = {}
     for role, spans in by_role.items():
         at = np.array(spans, dtype=np.int64)
-        lo = np.maximum(0, -(-(at[:, 1] - size) // step))
-        hi = np.minimum(at[:, 0] // step, n_windows - 1)
+        lo, hi = _first_window(at[:, 1], size, step), np.minimum(at[:, 0] // step, n_windows - 1)
         keep = lo <= hi
         cover = np.zeros(n_windows + 1, dtype=np.int64)
         np.add.at(cover, lo[keep], 1)
@@ -284,7 +283,13 @@ def _shape_masks(text: str, size: int, step: int, n_windows: int) -> dict[str, n
 
 def _windows_holding(hit: KeywordHit, size: int, step: int, n_windows: int) -> range:
     """Indices of the windows (``size`` long, ``step`` apart) that contain the whole of ``hit``."""
-    return range(max(0, -(-(hit.end - size) // step)), min(hit.start // step, n_windows - 1) + 1)
+    return range(int(_first_window(np.int64(hit.end), size, step)), min(hit.start // step, n_windows - 1) + 1)
+
+
+def _first_window(end: IntArray | np.int64, size: int, step: int) -> IntArray:
+    """The first window (``size`` long, ``step`` apart) that reaches ``end``: ceil((end - size) / step),
+    at least 0; one hit end or an array of them."""
+    return np.maximum(0, -(-(end - size) // step))
 
 
 def _segment_logits(
