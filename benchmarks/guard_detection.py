@@ -68,6 +68,8 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:everyday:zh", "any", "fpr", "user"),
     ("eval:chat:en", "any", "fpr", "user"),
     ("eval:chat:zh", "any", "fpr", "user"),
+    ("eval:statements:en", "any", "fpr", "user"),
+    ("eval:statements:zh", "any", "fpr", "user"),
     ("eval:benign_documents:en", "injection", "fpr", "document"),
 ]
 

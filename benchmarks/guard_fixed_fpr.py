@@ -33,6 +33,7 @@ NEGATIVE = {
     "benign": (0.01, 0.015, 0.02),
     "everyday": (0.01, 0.02, 0.05),
     "chat": (0.01, 0.02, 0.05),
+    "statements": (0.01, 0.02, 0.05),
     "sensitive_benign": (0.05, 0.10, 0.15),
     "responsibility": (0.05, 0.10, 0.15),  # Chinese only (CValues)
 }

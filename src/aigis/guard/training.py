@@ -29,6 +29,9 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
   lines (written apart from them) are held out.
 * chat with the assistant itself (our own): chat_{en,zh}.txt (benign: small talk, its likes and views,
   follow-up turns, feedback, role-play); "train" lines train, "eval" lines (written apart) are held out.
+* ordinary sentences (our own): statements_{en,zh}.txt (benign: statements, wishes and plans, remarks
+  about people, grammar-exercise sentences); "train" lines train, "eval" lines (written apart) are held
+  out.
 * responsibility (zh): CValues responsibility prompts, all held out: delicate or leading questions on
   the environment, psychology, law, relationships, disability and society that call for a careful
   answer, not a refusal (hard benign).
@@ -417,6 +420,7 @@ def load_splits(
         ("sensitive_benign", "hard_benign", "sensitive_benign"),
         ("everyday", "benign", "everyday"),
         ("chat", "benign", "chat"),
+        ("statements", "benign", "statements"),
     )
     for stem, label, group in own_sets:
         for lang in ("en", "zh"):
@@ -557,7 +561,7 @@ def _keyword_samples() -> list[Sample]:
 
 VALIDATION_EVERY = 10
 MAX_VALIDATION_FPR = 0.02  # per language, on the validation benign + hard-benign rows
-_OWN_BENIGN = ("benign_requests", "forbidden_questions_benign", "everyday", "chat")
+_OWN_BENIGN = ("benign_requests", "forbidden_questions_benign", "everyday", "chat", "statements")
 _OWN_HARMFUL = ("harmful_requests", "harmful_conversation")
 # sample weights: the hand-written sets are small but closest to what users type
 HARD_BENIGN_WEIGHT = 8.0
