@@ -91,7 +91,7 @@ class HarmfulDetector(Detector):
                 featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words, acts=self.model.acts)
             )
             return p, 0, len(text), w_kw
-        starts, probs = window_scores(self.model, text, _WINDOW, (kw, inj))
+        starts, probs = window_scores(self.model, text, _WINDOW, (kw, inj), lowered=low)
         k = int(probs.argmax())
         start = int(starts[k])
         end = min(start + _WINDOW, len(text))

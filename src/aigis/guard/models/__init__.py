@@ -220,6 +220,7 @@ def window_scores(
     text: str,
     size: int,
     hits: tuple[Sequence[KeywordHit], Sequence[KeywordHit]],
+    lowered: str | None = None,
 ) -> tuple[IntArray, FloatArray]:
     """Probabilities of every window of ``windows(text, size)``: (window starts, probabilities).
 
@@ -227,7 +228,7 @@ def window_scores(
     for each chunk, up to words and whitespace cut by a window edge, but computed with prefix sums
     over the whole text: every character is hashed once, so the cost per character does not grow
     with the window overlap and stays in numpy. ``hits`` (keyword-library and cue-phrase hits) index
-    ``text``."""
+    ``text``; ``lowered`` is ``lower_same_length(text)`` where the caller has it already."""
     n_text = len(text)
     step = size // 2
     starts = np.arange(0, n_text - step, step, dtype=np.int64) if n_text > size else np.zeros(1, np.int64)
@@ -241,7 +242,7 @@ def window_scores(
             for k in _windows_holding(h, size, step, len(starts)):
                 names.setdefault(k, set()).update((f"{pre}:{h.category}:{h.weight}", f"{pre_w}:{h.weight}"))
     if model.acts:
-        for name, mask in _shape_masks(text, size, step, len(starts)).items():
+        for name, mask in _shape_masks(text, size, step, len(starts), lowered).items():
             if mask.any():
                 logits[mask] += float(w[_named_cached(name)])
     for k, found in names.items():
@@ -263,11 +264,13 @@ def window_scores(
     return starts, probs
 
 
-def _shape_masks(text: str, size: int, step: int, n_windows: int) -> dict[str, npt.NDArray[np.bool_]]:
+def _shape_masks(
+    text: str, size: int, step: int, n_windows: int, lowered: str | None = None
+) -> dict[str, npt.NDArray[np.bool_]]:
     """The request-shape features of every window (``aigis.guard.acts.shape_features``), one boolean per
     window: a role is present in a window that holds one of its words whole."""
     by_role: dict[str, list[tuple[int, int]]] = {}
-    for start, end, role in act_hits(text):
+    for start, end, role in act_hits(text, lowered):
         by_role.setdefault(role, []).append((start, end))
     present: dict[str, npt.NDArray[np.bool_]] = {}
     for role, spans in by_role.items():
