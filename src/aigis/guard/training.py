@@ -446,6 +446,8 @@ def load_splits(
 
 # --- optimisation ---------------------------------------------------------------------------------
 
+FIT_ORDERS = 4  # fits averaged per binary model (see ``_fit_binary``); 1 = the single fixed-order fit
+
 
 @dataclass
 class _Design:
@@ -494,24 +496,40 @@ def _fit_binary(
     l2: float,
     epochs: int,
     batch: int = 256,
+    orders: int = FIT_ORDERS,
+    seed: int = 0,
 ) -> tuple[npt.NDArray[np.float64], float]:
+    """Fit ``orders`` times, each visiting the minibatches in its own order every epoch, and average.
+
+    One fit's weights depend on the order it saw its minibatches in, so a small data change moves a
+    single fit about as far as a change of seed; the average of a few orders moves much less.
+    """
     dim = 1 << BITS
-    w = np.zeros(dim)
-    b = np.zeros(1)
-    opt_w, opt_b = _Adam((dim,), 0.02), _Adam((1,), 0.02)
-    mean_w = sw.mean()
-    for _ in range(epochs):
-        for lo, hi, a, z_hi in _batches(x, batch):
-            rows = x.rows[a:z_hi] - lo
-            cols = x.cols[a:z_hi]
-            vals = x.vals[a:z_hi]
-            z = np.bincount(rows, weights=vals * w[cols], minlength=hi - lo) + b[0]
-            p = 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
-            g = (p - y[lo:hi]) * sw[lo:hi] / (mean_w * (hi - lo))
-            gw = np.bincount(cols, weights=vals * g[rows], minlength=dim) + l2 * w
-            opt_w.step(w, gw)
-            opt_b.step(b, np.array([g.sum()]))
-    return w, float(b[0])
+    batches = _batches(x, batch)
+    w_sum = np.zeros(dim)
+    b_sum = 0.0
+    for k in range(orders):
+        rng = np.random.default_rng([seed, k])
+        w = np.zeros(dim)
+        b = np.zeros(1)
+        opt_w, opt_b = _Adam((dim,), 0.02), _Adam((1,), 0.02)
+        mean_w = sw.mean()
+        for _ in range(epochs):
+            order = rng.permutation(len(batches)) if orders > 1 else range(len(batches))
+            for i in order:
+                lo, hi, a, z_hi = batches[i]
+                rows = x.rows[a:z_hi] - lo
+                cols = x.cols[a:z_hi]
+                vals = x.vals[a:z_hi]
+                z = np.bincount(rows, weights=vals * w[cols], minlength=hi - lo) + b[0]
+                p = 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
+                g = (p - y[lo:hi]) * sw[lo:hi] / (mean_w * (hi - lo))
+                gw = np.bincount(cols, weights=vals * g[rows], minlength=dim) + l2 * w
+                opt_w.step(w, gw)
+                opt_b.step(b, np.array([g.sum()]))
+        w_sum += w
+        b_sum += float(b[0])
+    return w_sum / orders, b_sum / orders
 
 
 def _fit_softmax(
@@ -750,7 +768,7 @@ def train(
     ):
         y, sw = weights(pos, pw)
         xd, vf = designs[words]
-        w, b = _fit_binary(xd, y, sw, l2=1e-7, epochs=epochs)
+        w, b = _fit_binary(xd, y, sw, l2=1e-7, epochs=epochs, seed=seed)
         model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})
         offsets, val_recall = _choose_offsets(model, val, vf, pos)
         meta = {
