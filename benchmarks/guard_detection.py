@@ -57,6 +57,8 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:harmful_own:zh", "harmful", "recall", "user"),
     ("eval:harmful_conversation:en", "harmful", "recall", "user"),
     ("eval:harmful_conversation:zh", "harmful", "recall", "user"),
+    ("eval:harmful_pretext:en", "harmful", "recall", "user"),
+    ("eval:harmful_pretext:zh", "harmful", "recall", "user"),
     ("eval:benign:en", "any", "fpr", "user"),
     ("eval:benign:zh", "any", "fpr", "user"),
     ("eval:hard_benign:en", "any", "fpr", "user"),
@@ -70,6 +72,8 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:chat:zh", "any", "fpr", "user"),
     ("eval:statements:en", "any", "fpr", "user"),
     ("eval:statements:zh", "any", "fpr", "user"),
+    ("eval:benign_pretext:en", "any", "fpr", "user"),
+    ("eval:benign_pretext:zh", "any", "fpr", "user"),
     ("eval:benign_documents:en", "injection", "fpr", "document"),
 ]
 

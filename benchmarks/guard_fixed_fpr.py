@@ -5,9 +5,10 @@ rather than on the operating points their validation rows chose.
 
 For each language, the detector's decision value (the ensemble logit minus the language's threshold; texts
 the fast model already scores at or above ``skip_above`` count as flagged) is computed on held-out groups.
-Recall on MultiJail, on our conversational harmful lines and on our own harmful requests is then read at
-the thresholds that let a fixed share of benign (1, 1.5, 2 %), everyday-message (1, 2, 5 %) or
-sensitive-benign or, in Chinese, CValues responsibility (5, 10, 15 %) texts through. ``--fast`` ranks by
+Recall on MultiJail, on our conversational harmful lines, on our own harmful requests and on our harmful
+requests behind a pretext is then read at the thresholds that let a fixed share of benign (1, 1.5, 2 %),
+everyday-message, chat, ordinary-sentence or harmless-pretext (1, 2, 5 %) or sensitive-benign or, in
+Chinese, CValues responsibility (5, 10, 15 %) texts through. ``--fast`` ranks by
 the fast harmful model's probability alone (its models need no ``semantic.npz``). Benign groups of more
 than 1,500 texts are sampled (seed 1). Texts are folded first (full-width punctuation, traditional
 Chinese), as the Guard folds them before the semantic tier reads them.
@@ -28,12 +29,13 @@ from aigis.guard.normalize import fold
 from aigis.guard.semantic import encoder_text, fast_logit
 from aigis.guard.training import default_data_dir, load_splits
 
-POSITIVE = ("harmful_multijail", "harmful_conversation", "harmful_own")
+POSITIVE = ("harmful_multijail", "harmful_conversation", "harmful_own", "harmful_pretext")
 NEGATIVE = {
     "benign": (0.01, 0.015, 0.02),
     "everyday": (0.01, 0.02, 0.05),
     "chat": (0.01, 0.02, 0.05),
     "statements": (0.01, 0.02, 0.05),
+    "benign_pretext": (0.01, 0.02, 0.05),
     "sensitive_benign": (0.05, 0.10, 0.15),
     "responsibility": (0.05, 0.10, 0.15),  # Chinese only (CValues)
 }

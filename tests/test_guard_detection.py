@@ -249,12 +249,29 @@ def test_own_sets_split_into_training_and_held_out_lines() -> None:
         ("sensitive_benign", "hard_benign", 150),
         ("everyday", "benign", 150),
         ("chat", "benign", 100),
+        ("harmful_pretext", "harmful", 100),
+        ("benign_pretext", "benign", 100),
     ):
         for lang in ("en", "zh"):
             held = splits[f"eval:{group}:{lang}"]
             assert len(held) >= least and {s.label for s in held} == {label}
             assert sum(1 for src, _ in train if src == f"{group}_{lang}") >= 200
             assert not {(s.source, s.text) for s in held} & train
+
+
+@pytest.mark.skipif(not (DATA / "advbench").is_dir(), reason="../shared/data not present")
+def test_requests_behind_a_pretext_never_choose_the_semantic_heads_thresholds() -> None:
+    from aigis.guard.semantic import HEAD_NEVER_VALIDATES, head_validates
+    from aigis.guard.training import is_validation, load_splits
+
+    rows = load_splits(DATA)["train"]
+    pretext = [s for s in rows if s.source.startswith(HEAD_NEVER_VALIDATES)]
+    sources = {f"{stem}_{lang}" for stem in HEAD_NEVER_VALIDATES for lang in ("en", "zh")}
+    assert {s.source for s in pretext} == sources
+    assert any(is_validation(s.text) for s in pretext)  # these validate the fast models' offsets
+    assert not any(head_validates(s) for s in pretext)
+    others = [s for s in rows if not s.source.startswith(HEAD_NEVER_VALIDATES)]
+    assert [head_validates(s) for s in others] == [is_validation(s.text) for s in others]
 
 
 @pytest.mark.skipif(not (DATA / "cvalues_prompts").is_dir(), reason="../shared/data not present")

@@ -34,6 +34,7 @@ from aigis.guard.models import detect_lang
 
 if TYPE_CHECKING:
     from aigis.guard.embedding import SentenceEncoder
+    from aigis.guard.training import Sample
 
 FloatArray = npt.NDArray[np.float32]
 EN_CHARS = 2000  # the encoder reads 256 tokens: longer English text is cut before tokenizing
@@ -59,6 +60,19 @@ RED_TEAM_WEIGHT = 0.5
 # the head to pass them at a cost in ranking every other held-out set (docs/benchmarks.md, round 20),
 # while the fast model, whose logit the head adds, learns them at no such cost
 FAST_ONLY_SOURCES = ("statements",)
+# sources whose rows all train the head and never choose its shares and thresholds: requests behind a
+# pretext (harmful_pretext / benign_pretext) are written to be hard, and as validation rows the hardest few
+# of them set the English threshold (0.49 with a fast share of 2, against 0.75 without them), which lost 5
+# points of audited MultiJail en at better ranking (docs/benchmarks.md, round 21). The fast models' offsets
+# still see them.
+HEAD_NEVER_VALIDATES = ("harmful_pretext", "benign_pretext")
+
+
+def head_validates(sample: Sample) -> bool:
+    """Whether a training row is kept back to choose the head's shares and thresholds."""
+    from aigis.guard.training import is_validation
+
+    return is_validation(sample.text) and not sample.source.startswith(HEAD_NEVER_VALIDATES)
 
 
 def encoder_text(text: str, lang: str | None = None) -> str:
@@ -333,7 +347,6 @@ def train_semantic(
         as_guard_reads,
         check_training_output,
         is_own_benign,
-        is_validation,
         load_splits,
         source_weights,
         with_pseudo_chinese,
@@ -360,14 +373,14 @@ def train_semantic(
     zh_benign = [
         s
         for s in rows
-        if s.lang == "zh" and s.label == "benign" and not is_own_benign(s) and not is_validation(s.text)
+        if s.lang == "zh" and s.label == "benign" and not is_own_benign(s) and not head_validates(s)
     ]
     if len(zh_benign) > ZH_BENIGN_ROWS:
         dropped = {id(s) for s in zh_benign} - {
             id(s) for s in random.Random(seed).sample(zh_benign, ZH_BENIGN_ROWS)
         }
         rows = [s for s in rows if id(s) not in dropped]
-    validating = [is_validation(s.text) for s in rows]
+    validating = [head_validates(s) for s in rows]
     if PSEUDO_CHINESE:  # renderings of training rows only; they never validate
         trained = [s for s, v in zip(rows, validating, strict=True) if not v]
         renderings = with_pseudo_chinese(trained)[len(trained) :]

@@ -32,6 +32,9 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
 * ordinary sentences (our own): statements_{en,zh}.txt (benign: statements, wishes and plans, remarks
   about people, grammar-exercise sentences); "train" lines train, "eval" lines (written apart) are held
   out.
+* requests behind a pretext (our own): harmful_pretext_{en,zh}.txt (harmful asks wrapped in fiction,
+  research, a profession, a hypothetical, a friend's question …) and benign_pretext_{en,zh}.txt (harmless
+  asks behind the same pretexts, benign); "train" lines train, "eval" lines (written apart) are held out.
 * responsibility (zh): CValues responsibility prompts, all held out: delicate or leading questions on
   the environment, psychology, law, relationships, disability and society that call for a careful
   answer, not a refusal (hard benign).
@@ -421,6 +424,8 @@ def load_splits(
         ("everyday", "benign", "everyday"),
         ("chat", "benign", "chat"),
         ("statements", "benign", "statements"),
+        ("harmful_pretext", "harmful", "harmful_pretext"),
+        ("benign_pretext", "benign", "benign_pretext"),
     )
     for stem, label, group in own_sets:
         for lang in ("en", "zh"):
@@ -579,8 +584,15 @@ def _keyword_samples() -> list[Sample]:
 
 VALIDATION_EVERY = 10
 MAX_VALIDATION_FPR = 0.02  # per language, on the validation benign + hard-benign rows
-_OWN_BENIGN = ("benign_requests", "forbidden_questions_benign", "everyday", "chat", "statements")
-_OWN_HARMFUL = ("harmful_requests", "harmful_conversation")
+_OWN_BENIGN = (
+    "benign_requests",
+    "forbidden_questions_benign",
+    "everyday",
+    "chat",
+    "statements",
+    "benign_pretext",
+)
+_OWN_HARMFUL = ("harmful_requests", "harmful_conversation", "harmful_pretext")
 # sample weights: the hand-written sets are small but closest to what users type
 HARD_BENIGN_WEIGHT = 8.0
 OWN_BENIGN_WEIGHT = 4.0
