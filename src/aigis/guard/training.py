@@ -507,10 +507,11 @@ def _fit_binary(
     """Fit ``orders`` times, each visiting the minibatches in its own order every epoch, and average.
 
     One fit's weights depend on the order it saw its minibatches in, so a small data change moves a
-    single fit about as far as a change of seed; the average of a few orders moves much less.
+    single fit about as far as a change of seed; the average of a few orders moves less.
     """
     dim = 1 << BITS
     batches = _batches(x, batch)
+    mean_w = sw.mean()
     w_sum = np.zeros(dim)
     b_sum = 0.0
     for k in range(orders):
@@ -518,7 +519,6 @@ def _fit_binary(
         w = np.zeros(dim)
         b = np.zeros(1)
         opt_w, opt_b = _Adam((dim,), 0.02), _Adam((1,), 0.02)
-        mean_w = sw.mean()
         for _ in range(epochs):
             order = rng.permutation(len(batches)) if orders > 1 else range(len(batches))
             for i in order:
