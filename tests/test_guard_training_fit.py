@@ -22,7 +22,7 @@ def _toy_rows(seed: int, n: int = 1200) -> list[tuple[Features, float]]:
         base = 0 if label else CUES
         ids = {base + rng.randrange(CUES) for _ in range(rng.randint(1, 2))}
         ids |= {2 * CUES + rng.randrange(400) for _ in range(rng.randint(2, 6))}
-        if rng.random() < 0.1:  # label noise keeps the optimum soft, so the order matters
+        if rng.random() < 0.1:  # label noise: the classes do not separate perfectly
             label = 1.0 - label
         sorted_ids = np.array(sorted(ids), dtype=np.int64)
         vals = np.full(len(sorted_ids), 1 / np.sqrt(len(sorted_ids)), dtype=np.float32)

@@ -509,32 +509,46 @@ def _fit_binary(
     One fit's weights depend on the order it saw its minibatches in, so a small data change moves a
     single fit about as far as a change of seed; the average of a few orders moves less.
     """
-    dim = 1 << BITS
     batches = _batches(x, batch)
+    fits = [
+        _fit_one_order(
+            x, y, sw, batches, l2, epochs, np.random.default_rng([seed, k]) if orders > 1 else None
+        )
+        for k in range(orders)
+    ]
+    return np.mean([w for w, _ in fits], axis=0), sum(b for _, b in fits) / orders
+
+
+def _fit_one_order(
+    x: _Design,
+    y: npt.NDArray[np.float64],
+    sw: npt.NDArray[np.float64],
+    batches: list[tuple[int, int, int, int]],
+    l2: float,
+    epochs: int,
+    rng: np.random.Generator | None,
+) -> tuple[npt.NDArray[np.float64], float]:
+    """One logistic-regression fit with Adam; ``rng`` shuffles the minibatch order every epoch (None: the
+    stored order)."""
+    dim = 1 << BITS
+    w = np.zeros(dim)
+    b = np.zeros(1)
+    opt_w, opt_b = _Adam((dim,), 0.02), _Adam((1,), 0.02)
     mean_w = sw.mean()
-    w_sum = np.zeros(dim)
-    b_sum = 0.0
-    for k in range(orders):
-        rng = np.random.default_rng([seed, k])
-        w = np.zeros(dim)
-        b = np.zeros(1)
-        opt_w, opt_b = _Adam((dim,), 0.02), _Adam((1,), 0.02)
-        for _ in range(epochs):
-            order = rng.permutation(len(batches)) if orders > 1 else range(len(batches))
-            for i in order:
-                lo, hi, a, z_hi = batches[i]
-                rows = x.rows[a:z_hi] - lo
-                cols = x.cols[a:z_hi]
-                vals = x.vals[a:z_hi]
-                z = np.bincount(rows, weights=vals * w[cols], minlength=hi - lo) + b[0]
-                p = 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
-                g = (p - y[lo:hi]) * sw[lo:hi] / (mean_w * (hi - lo))
-                gw = np.bincount(cols, weights=vals * g[rows], minlength=dim) + l2 * w
-                opt_w.step(w, gw)
-                opt_b.step(b, np.array([g.sum()]))
-        w_sum += w
-        b_sum += float(b[0])
-    return w_sum / orders, b_sum / orders
+    for _ in range(epochs):
+        order = rng.permutation(len(batches)) if rng is not None else range(len(batches))
+        for i in order:
+            lo, hi, a, z_hi = batches[i]
+            rows = x.rows[a:z_hi] - lo
+            cols = x.cols[a:z_hi]
+            vals = x.vals[a:z_hi]
+            z = np.bincount(rows, weights=vals * w[cols], minlength=hi - lo) + b[0]
+            p = 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
+            g = (p - y[lo:hi]) * sw[lo:hi] / (mean_w * (hi - lo))
+            gw = np.bincount(cols, weights=vals * g[rows], minlength=dim) + l2 * w
+            opt_w.step(w, gw)
+            opt_b.step(b, np.array([g.sum()]))
+    return w, float(b[0])
 
 
 def _fit_softmax(
