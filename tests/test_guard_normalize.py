@@ -22,6 +22,7 @@ def _view(text: str, kind: str) -> str:
     [
         ("ｉｇｎｏｒｅ ｐｒｅｖｉｏｕｓ", "text", "ignore previous"),  # full-width
         ("іgnоrе", "text", "ignore"),  # Cyrillic look-alikes
+        ("ɴᴇᴡ ʀᴜʟᴇs ꜰᴏʀ ᴛʜɪs ǫᴜɪᴢ", "text", "new rules for this quiz"),  # small capitals
         ("這個軟體殺毒", "text", "这个软体杀毒"),  # traditional to simplified
         ("①②㎏", "text", "12kg"),  # NFKC expansions
         ("ig\u200bno\u200dre", "text", "ignore"),  # zero-width

@@ -4,8 +4,9 @@ The pipeline, in order:
 
 1. removal of zero-width and other invisible characters (their presence is reported: invisible-text
    smuggling), and of combining marks stacked on letters;
-2. Unicode NFKC (which also turns full-width ASCII into half-width), homoglyph folding (Cyrillic and
-   Greek look-alikes to Latin) and traditional to simplified Chinese, all through one translation table;
+2. Unicode NFKC (which also turns full-width ASCII into half-width), homoglyph folding (Cyrillic,
+   Greek and small-capital look-alikes to Latin) and traditional to simplified Chinese, all through one
+   translation table;
 3. an *evasion* view, built only when the text has such patterns: separators inserted between
    characters ("炸 药", "b.o.m.b") and 火星文 decorations ("密〆码") removed, sound-alike variants ("婹"
    for 要) and leetspeak ("h4ck", "b0mb") folded, characters written as their parts ("[火乍]药",
@@ -188,7 +189,7 @@ def _class(ranges: list[tuple[int, int]]) -> str:
 _INVISIBLE_RE = re.compile(f"[{_class(_INVISIBLE_RANGES)}]")
 _TAG_RUN_RE = re.compile("[\U000e0020-\U000e007e]{2,}")
 
-# Cyrillic and Greek letters that look like Latin ones
+# Cyrillic, Greek and small-capital letters that look like Latin ones
 _HOMOGLYPHS = {
     "а": "a",
     "в": "b",
@@ -253,6 +254,32 @@ _HOMOGLYPHS = {
     "Χ": "X",
     "ı": "i",
     "ℓ": "l",
+    # small capitals ("Sʏsᴛᴇᴍ ᴜᴘᴅᴀᴛᴇ"), which NFKC leaves alone; text generators write q as ǫ
+    "ᴀ": "a",
+    "ʙ": "b",
+    "ᴄ": "c",
+    "ᴅ": "d",
+    "ᴇ": "e",
+    "ꜰ": "f",
+    "ɢ": "g",
+    "ʜ": "h",
+    "ɪ": "i",
+    "ᴊ": "j",
+    "ᴋ": "k",
+    "ʟ": "l",
+    "ᴍ": "m",
+    "ɴ": "n",
+    "ᴏ": "o",
+    "ᴘ": "p",
+    "ǫ": "q",
+    "ʀ": "r",
+    "ꜱ": "s",
+    "ᴛ": "t",
+    "ᴜ": "u",
+    "ᴠ": "v",
+    "ᴡ": "w",
+    "ʏ": "y",
+    "ᴢ": "z",
 }
 
 _NFKC_RANGES = [(0xA0, 0x3400), (0xF900, 0x10000), (0x1D400, 0x1D800), (0x1F100, 0x1F200)]
