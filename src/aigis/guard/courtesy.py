@@ -45,6 +45,41 @@ _ABOUT_ME = re.compile(
     r"|[^.!?,\n]{1,40} here[.!])" + _SEP,
     re.IGNORECASE,
 )
+# a pretext before or after a request: fiction, school or research work, a hypothetical, a game, a
+# friend's question ("For a novel,", "Hypothetically:", "Let's play a game:", "帮朋友问，", "写小说用").
+# It carries no harm either, but the benign data is full of such frames, so it talks a request down.
+# A role given to the assistant ("Imagine you are a time traveler.", "假设你是李白，") is not trimmed:
+# what follows it speaks to the role, and read alone such fragments were flagged. Nor is a Chinese
+# hypothetical or "just curious" (理论上，随便问问，): the bare questions behind it were refused more often
+# and no more harmful requests were found (docs/benchmarks.md, round 22).
+_WORK = (
+    r"(?:novel|story|stories|book|screenplay|script|film|movie|play|show|series|game|campaign|comic|poem|song"
+    r"|class|course|lesson|homework|assignment|exam|diploma|degree|module|seminar|lecture|training|workshop"
+    r"|paper|essay|thesis|dissertation|report|project|article|blog(?: post)?|podcast|video|documentary"
+    r"|research|study|survey|exercise|drill|test|audit|experiment|dataset|benchmark|simulation|presentation)s?"
+)
+_FRAME = (
+    r"(?:(?:this is |it's |it is |i'm asking |asking )?(?:purely |just |strictly |only )?"
+    rf"(?:for|in) (?:a|an|my|our|the|this) [^,.!?:;\n]{{0,40}}?{_WORK}"
+    r"(?: purposes?| (?:i'm|i am|we're|we are) [^,.!?:;\n]{1,24})?"
+    r"|(?:purely |just |strictly )?(?:hypothetically|theoretically|in theory|academically|out of curiosity"
+    r"|as a (?:thought experiment|hypothetical|what-if)"
+    r"|for (?:research|educational|academic|science) purposes"
+    r"|for science|in a (?:fictional|hypothetical|made-up) (?:world|scenario|setting))(?: speaking)?"
+    r"|(?:purely|strictly|just|only) (?:academic|hypothetical|theoretical|curious|asking)"
+    r"|(?:(?:i.m|i am) )?(?:asking )?for a friend"
+    r"|(?:a |my )?(?:friend|buddy|colleague|coworker)(?: of mine)? (?:asked|wants to know|is asking)(?: me)?"
+    r"|let'?s (?:play|role-?play|pretend|imagine)(?: a game)?[^,.!?:;\n]{0,40}"
+    r"|(?:我在|我正在|我要)?(?:写|创作|准备)(?:一部|一篇|一个|个|我的)?[^，,。：:；;！!？?\n]{0,8}?"
+    r"(?:小说|剧本|故事|论文|报告|作业|课题|剧本杀|游戏|视频|节目)[^，,。：:；;！!？?\n]{0,10}"
+    r"|(?:为了|出于|用于)(?:写|拍|学术|研究|好奇|教学|科普|安全|测试|课题)[^，,。：:；;！!？?\n]{0,12}"
+    r"|(?:帮|替)(?:朋友|同学|同事|别人)问(?:一下|问)?的?|(?:我)?朋友(?:问我|想知道|让我问)"
+    r"|(?:我们)?(?:来)?(?:玩个游戏|玩一个游戏|角色扮演)[^，,。：:；;！!？?\n]{0,16})"
+)
+_PRETEXT = re.compile(_FRAME + r"[\s]*[,.:;!—\-，。：；！]" + _SEP, re.IGNORECASE)
+_PRETEXT_END = re.compile(
+    r"(?:(?<=[.!?。！？])\s*|[\s,;:—\-，；：]+)" + _FRAME + r"[\s.!。！]*$", re.IGNORECASE
+)
 _COURTESY = (
     r"(?:(?:非常|十分|万分|先|提前)?(?:谢谢|多谢|感谢|谢啦|谢了|谢过)(?:你的|您的)?[^。！!\n]{0,6}|(?:麻烦|辛苦|拜托|有劳)(?:你|您)?(?:了|啦)"
     r"|在线等[，,]?(?:挺|很|非常)?急?的?|不着急[^。！!\n]{0,12}|等(?:你|您)的?回复|你最棒了|祝好"
@@ -150,14 +185,22 @@ def _cores(text: str) -> list[str]:
     tail = len(text.rstrip())
     start = len(current) - len(current.lstrip())
     for _ in range(_MAX_TRIMS):
-        m = _GREETING.match(current, start) or _ABOUT_ME.match(current, start)
+        m = (
+            _GREETING.match(current, start)
+            or _ABOUT_ME.match(current, start)
+            or _PRETEXT.match(current, start)
+        )
         if m is None or m.end() == start:
             break
         start = m.end()
     end = len(current.rstrip())
     for _ in range(_MAX_TRIMS):
         window = max(start, end - _SCAN)
-        m = _CLOSING.search(current, window, end) or _STRANDED.search(current, window, end)
+        m = (
+            _CLOSING.search(current, window, end)
+            or _STRANDED.search(current, window, end)
+            or _PRETEXT_END.search(current, window, end)
+        )
         if m is None or m.start() == end:
             break
         end = len(current[: m.start()].rstrip())
