@@ -77,6 +77,9 @@ def test_short_numbers_stay() -> None:
         "I'm " + "a" * 1_000_000,
         "hi " * 300_000 + "x",
         "my phone is " * 50_000 + "1",
+        "For a story, " * 80_000 + "x",
+        "x" + ", just curious" * 80_000,
+        "为了写小说，" * 150_000,
     ],
 )
 def test_linear_on_adversarial_input(text: str) -> None:
@@ -115,6 +118,8 @@ def test_context_that_is_not_about_the_sender_stays() -> None:
         "Is this dress too pretty",  # nor is "ty" a thank-you
         "相比纸质的贺卡，使用电子贺卡给好朋友祝贺非常没有诚意吗？",  # 祝贺 is not a wish
         "For a while now my back has hurt. What helps?",  # "for a …" without a work or a study
+        "He writes down every expense in a notebook.",  # a notebook is not a book
+        "Where can I read about this in a book",  # a frame at the end follows punctuation
         "你是谁？能帮我写作业吗？",
         # a role given to the assistant stays: what follows speaks to the role
         "Imagine you are a time traveler from the year 3000. What would you tell people?",

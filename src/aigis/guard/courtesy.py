@@ -60,7 +60,7 @@ _WORK = (
 )
 _FRAME = (
     r"(?:(?:this is |it's |it is |i'm asking |asking )?(?:purely |just |strictly |only )?"
-    rf"(?:for|in) (?:a|an|my|our|the|this) [^,.!?:;\n]{{0,40}}?{_WORK}"
+    rf"(?:for|in) (?:a|an|my|our|the|this) (?:[^,.!?:;\n]{{0,40}}? )?{_WORK}(?![a-z])"
     r"(?: purposes?| (?:i'm|i am|we're|we are) [^,.!?:;\n]{1,24})?"
     r"|(?:purely |just |strictly )?(?:hypothetically|theoretically|in theory|academically|out of curiosity"
     r"|as a (?:thought experiment|hypothetical|what-if)"
@@ -78,7 +78,7 @@ _FRAME = (
 )
 _PRETEXT = re.compile(_FRAME + r"[\s]*[,.:;!—\-，。：；！]" + _SEP, re.IGNORECASE)
 _PRETEXT_END = re.compile(
-    r"(?:(?<=[.!?。！？])\s*|[\s,;:—\-，；：]+)" + _FRAME + r"[\s.!。！]*$", re.IGNORECASE
+    r"(?:(?<=[.!?。！？])\s*|\s*[,;:—\-，；：]+\s*)" + _FRAME + r"[\s.!。！]*$", re.IGNORECASE
 )
 _COURTESY = (
     r"(?:(?:非常|十分|万分|先|提前)?(?:谢谢|多谢|感谢|谢啦|谢了|谢过)(?:你的|您的)?[^。！!\n]{0,6}|(?:麻烦|辛苦|拜托|有劳)(?:你|您)?(?:了|啦)"
