@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aigis.errors import ConfigError
+from aigis.guard.calibration import threshold_at_rate
 from aigis.guard.gloss import gloss
 from aigis.guard.models import detect_lang
 
@@ -45,6 +46,8 @@ FAST_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 3.0)
 # validation rows come from the training sources and understate the false positives of unseen text, so
 # the head keeps a margin under the 2 % target (1 %, 1.5 % and 2 % compared: docs/benchmarks.md, round 5)
 MAX_VALIDATION_FPR = 0.015
+# whether that limit is met by a smoothed quantile of the validation negatives (``aigis.guard.calibration``)
+SMOOTH_THRESHOLDS = False
 # the lowest threshold validation may choose, as for the fast models' offsets: at a floor of 0 the Chinese
 # threshold always sat on the floor, so adding Chinese rows moved its operating point (round 7)
 MIN_THRESHOLD = -2.0
@@ -219,19 +222,12 @@ def choose_thresholds(
     rate on benign and hard-benign rows is at most ``max_fpr``."""
     out: dict[str, float] = {}
     for lang in sorted(set(langs)):
-        neg = sorted(
-            (
-                float(z)
-                for z, lab, lg in zip(logits, labels, langs, strict=True)
-                if lg == lang and lab != "harmful"
-            ),
-            reverse=True,
-        )
+        rows = zip(logits, labels, langs, strict=True)
+        neg = [float(z) for z, lab, lg in rows if lg == lang and lab != "harmful"]
         if not neg:
             out[lang] = 0.0
             continue
-        k = int(len(neg) * max_fpr)
-        out[lang] = round(max(neg[k] + 1e-3, MIN_THRESHOLD), 4)
+        out[lang] = round(max(threshold_at_rate(neg, max_fpr, smooth=SMOOTH_THRESHOLDS), MIN_THRESHOLD), 4)
     return out
 
 

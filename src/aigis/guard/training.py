@@ -67,6 +67,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aigis.errors import InputError
+from aigis.guard.calibration import threshold_at_rate
 from aigis.guard.lexicon import categories
 from aigis.guard.models import BITS, WINDOW, Features, LinearModel, SoftmaxModel, featurize
 from aigis.guard.normalize import fold
@@ -598,6 +599,9 @@ def _keyword_samples() -> list[Sample]:
 
 VALIDATION_EVERY = 10
 MAX_VALIDATION_FPR = 0.02  # per language, on the validation benign + hard-benign rows
+# the offsets' threshold is a smoothed quantile of the negatives (``aigis.guard.calibration``): taken at one
+# row, the English offset sat in a sparse tail and moved by up to 0.4 from one seed to the next
+SMOOTH_OFFSETS = True
 _OWN_BENIGN = (
     "benign_requests",
     "forbidden_questions_benign",
@@ -701,21 +705,21 @@ def is_validation(text: str) -> bool:
 def _choose_offsets(
     model: LinearModel, val: list[Sample], feats: list[Features], positive: str
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Per language, the bias offset that puts 0.5 at the lowest validation threshold whose false
-    positive rate on benign and hard-benign rows is at most ``MAX_VALIDATION_FPR`` (clamped to
-    [-2, 0]: validation rows come from the training sources, so they may raise a threshold but
-    never lower it), and the validation recall at that threshold."""
+    """Per language, the bias offset that puts 0.5 at the lowest validation threshold whose (smoothed:
+    ``SMOOTH_OFFSETS``) false positive rate on benign and hard-benign rows is at most
+    ``MAX_VALIDATION_FPR`` (clamped to [-2, 0]: validation rows come from the training sources, so they
+    may raise a threshold but never lower it), and the validation recall at that threshold."""
     offsets: dict[str, float] = {}
     recall: dict[str, float] = {}
     for lang in ("en", "zh"):
         rows = [(s, model.logit(f)) for s, f in zip(val, feats, strict=True) if s.lang == lang]
-        neg = sorted((z for s, z in rows if s.label in ("benign", "hard_benign")), reverse=True)
+        neg = [z for s, z in rows if s.label in ("benign", "hard_benign")]
         pos = [z for s, z in rows if s.label == positive]
         if not neg:
             offsets[lang] = 0.0
             continue
-        k = int(len(neg) * MAX_VALIDATION_FPR)  # this many negatives may score above the threshold
-        offsets[lang] = round(float(min(max(-(neg[k] + 1e-3), -2.0), 0.0)), 4)
+        threshold = threshold_at_rate(neg, MAX_VALIDATION_FPR, smooth=SMOOTH_OFFSETS)
+        offsets[lang] = round(float(min(max(-threshold, -2.0), 0.0)), 4)
         if pos:
             recall[lang] = round(sum(z + offsets[lang] >= 0 for z in pos) / len(pos), 4)
     return offsets, recall
