@@ -599,9 +599,11 @@ def _keyword_samples() -> list[Sample]:
 
 VALIDATION_EVERY = 10
 MAX_VALIDATION_FPR = 0.02  # per language, on the validation benign + hard-benign rows
-# the offsets' threshold is a smoothed quantile of the negatives (``aigis.guard.calibration``): taken at one
-# row, the English offset sat in a sparse tail and moved by up to 0.4 from one seed to the next
-SMOOTH_OFFSETS = True
+# whether the offsets' threshold is a smoothed quantile of the negatives (``aigis.guard.calibration``), not
+# one row. Smoothed, the English offset scattered half as much over five seeds at the same mean, but the
+# shipped seed's offset moved from the strict end of the spread to its middle, refusing more ordinary
+# English sentences (2.5 % → 4.0 %) for 1.3 points of MultiJail en (docs/benchmarks.md, round 22)
+SMOOTH_OFFSETS = False
 _OWN_BENIGN = (
     "benign_requests",
     "forbidden_questions_benign",
