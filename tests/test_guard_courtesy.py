@@ -125,6 +125,7 @@ def test_context_that_is_not_about_the_sender_stays() -> None:
         "Imagine you are a time traveler from the year 3000. What would you tell people?",
         "假设你是李白，用你的口吻发一条朋友圈",
         "随便问问，地铁最晚几点停运？",  # a Chinese "just curious" stays (docs/benchmarks.md, round 22)
+        "为了安全，农药应该怎么存放？",  # a purpose, not a pretext
     ],
 )
 def test_words_that_merely_begin_or_end_like_padding_stay(text: str) -> None:
