@@ -1,6 +1,7 @@
 """Evasion: held-out harmful requests and jailbreaks rewritten the ways people hide them from a filter.
 
     .venv/bin/python benchmarks/guard_evasion.py [--semantic] [--data ../shared/data] [--json out.json]
+        [--rewrites NAME ...]
 
 Each held-out group (the same texts as ``guard_detection.py``, never trained on) is scored as written and
 after one rewrite at a time, through the normalizer's views as inside the Guard:
@@ -10,6 +11,7 @@ after one rewrite at a time, through the normalizer's views as inside the Guard:
   two Chinese characters by a space ("炸 药");
 - ``leet``: a/e/i/o/s/t as 4/3/1/0/5/7 inside English words of four letters or more;
 - ``homoglyph``: Latin a, c, e, o, p, x, y as their Cyrillic look-alikes;
+- ``small-caps``: English letters as small capitals ("ʜᴏᴡ ᴛᴏ"; x, which has none, stays);
 - ``full-width``: ASCII as full-width forms;
 - ``traditional``: Chinese in traditional characters (OpenCC's own table, simplified to traditional);
 - ``base64``, ``url``, ``rot13``: the text encoded, behind a one-line instruction to decode it;
@@ -19,9 +21,10 @@ after one rewrite at a time, through the normalizer's views as inside the Guard:
   characters split into their components, 炸 → 火乍), each with any note the attack puts in front, seeded
   by the text.
 
-A rewrite that does not apply to a language (leet, homoglyphs and rot13 to Chinese, traditional
-characters and the Chinese attacks to English) is left blank. The figure is the share of each group found
-after the rewrite; ``kept`` in the last line is the worst rewrite's recall divided by the recall as written.
+A rewrite that does not apply to a language (leet, homoglyphs, small capitals and rot13 to Chinese,
+traditional characters and the Chinese attacks to English) is left blank. The figure is the share of each
+group found after the rewrite; ``kept`` in the last line is the worst rewrite's recall divided by the
+recall as written. ``--rewrites`` runs only the rewrites named.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ GROUPS = (
 )
 _LEET = str.maketrans("aeiostAEIOST", "431057431057")
 _CYRILLIC = str.maketrans("aceopxy", "асеорху")
+_SMALL_CAPS = str.maketrans(
+    "abcdefghijklmnopqrstuvwyzABCDEFGHIJKLMNOPQRSTUVWYZ", "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ" * 2
+)
 _FULL_WIDTH = {cp: cp + 0xFEE0 for cp in range(0x21, 0x7F)}
 
 
@@ -111,6 +117,7 @@ def rewrites() -> dict[str, tuple[Callable[[str], str], tuple[str, ...]]]:
         "spaced": (_spaced, ("en", "zh")),
         "leet": (lambda t: _words(t, lambda w: w.translate(_LEET)), ("en",)),
         "homoglyph": (lambda t: t.translate(_CYRILLIC), ("en",)),
+        "small-caps": (lambda t: t.translate(_SMALL_CAPS), ("en",)),
         "full-width": (lambda t: t.translate(_FULL_WIDTH), ("en", "zh")),
         "traditional": (lambda t: t.translate(traditional), ("zh",)),
         "base64": (
@@ -131,6 +138,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=default_data_dir())
     ap.add_argument("--semantic", action="store_true", help="the semantic tier instead of the fast model")
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--rewrites", nargs="+", choices=list(rewrites()), help="only these rewrites (default: all of them)"
+    )
     args = ap.parse_args()
     harm: Detector = HarmfulDetector()
     if args.semantic:
@@ -140,7 +150,7 @@ def main() -> None:
     detectors: dict[str, Detector] = {"harmful": harm, "injection": InjectionDetector()}
     splits = load_splits(args.data)
     splits.update(audited_multijail(args.data, splits))
-    ways = rewrites()
+    ways = {k: v for k, v in rewrites().items() if not args.rewrites or k in args.rewrites}
     names = ["as written", *ways]
     print(f"{'group (recall)':36s} {'n':>5s} " + " ".join(f"{n:>11s}" for n in names))
     results: dict[str, dict[str, float | None]] = {}
