@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import betainc
 
 
 def threshold_at_rate(negatives: Sequence[float], max_rate: float, smooth: bool = False) -> float:
@@ -31,6 +30,8 @@ def threshold_at_rate(negatives: Sequence[float], max_rate: float, smooth: bool 
     n = len(z)
     if not smooth or n == 1 or max_rate == 0.0:  # a rate of 0: above the highest, with nothing to smooth
         return float(z[n - 1 - int(n * max_rate)] + 1e-3)
+    from scipy.special import betainc  # scipy.special takes about 0.2 s to import: only when smoothing
+
     q = 1.0 - max_rate
     a, b = (n + 1) * q, (n + 1) * (1.0 - q)
     cdf = betainc(a, b, np.arange(n + 1) / n)  # the Beta(a, b) mass below each i / n
