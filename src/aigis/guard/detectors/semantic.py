@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from aigis.errors import ConfigError
 from aigis.guard.courtesy import cores
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, register_detector, too_short_to_judge
 from aigis.guard.detectors.harmful import DECLINED_THRESHOLD, GUARD_CLAUSES, HarmfulDetector
@@ -49,6 +50,15 @@ class SemanticDetector(Detector):
         self.fast = HarmfulDetector(model_dir=Path(model_dir) if model_dir else None)
         self.head = SemanticHead.load(Path(head) if head else None)
         self.encoder = shared_encoder(encoder_dir)
+        for part in (self.head, *self.head.by_lang.values()):
+            width = self.encoder.output_dim(part.pooling) + len(part.shape_features)
+            if width != part.input_dim:
+                raise ConfigError(
+                    f"semantic head {head or '(packaged)'} reads {part.input_dim}-wide vectors, but the "
+                    f"encoder in {self.encoder.folder} with {part.pooling!r} pooling and "
+                    f"{len(part.shape_features)} request-shape features gives {width}: train the head with "
+                    "this encoder (aigis guard train --semantic)"
+                )
         gloss_table()  # parsed once here, so the first Chinese text does not wait for it
 
     def probability(
@@ -75,8 +85,9 @@ class SemanticDetector(Detector):
         if p_fast >= self.skip_above:
             return p_fast, p_fast, (start, end, hits)
         lang = detect_lang(text)
-        emb = self.encoder.encode([encoder_text(text, lang)])
-        z = self.head.decision(float(self.head.logits(emb)[0]), fast_logit(p_fast), lang)
+        head = self.head.for_lang(lang)
+        emb = self.encoder.encode([encoder_text(text, lang)], pooling=head.pooling)
+        z = head.decision(float(head.logits(head.inputs(emb, [text], [lang]))[0]), fast_logit(p_fast), lang)
         return sigmoid(z), p_fast, (start, end, hits)
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
