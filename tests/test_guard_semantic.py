@@ -467,6 +467,16 @@ def test_bad_head_path_is_a_clear_error(tmp_path: Path) -> None:
         Guard.from_dict({"detectors": {"semantic": {"head": str(tmp_path / "missing.npz")}}})
 
 
+def test_a_file_that_is_not_a_head_is_named(tmp_path: Path) -> None:
+    np.savez(tmp_path / "other.npz", something=np.zeros(2))
+    (tmp_path / "text.npz").write_text("hello")
+    for name in ("other.npz", "text.npz", "missing.npz"):
+        with pytest.raises(
+            ConfigError, match=rf"semantic head '.*{name}' (is not a head file|cannot be read)"
+        ):
+            SemanticHead.load(tmp_path / name)
+
+
 def test_packaged_model_is_found() -> None:
     folder = packaged_model_dir()
     assert (folder / "model.safetensors").is_file()

@@ -184,16 +184,27 @@ class SemanticHead:
     def load(cls, path: Path | None = None) -> SemanticHead:
         from importlib import resources
 
-        raw = (
-            path.read_bytes()
-            if path is not None
-            else resources.files("aigis.guard.models").joinpath("semantic.npz").read_bytes()
-        )
-        with np.load(BytesIO(raw)) as z:
-            head = cls._from_arrays(z, "")
-            langs = sorted(n.removesuffix("_meta") for n in z.files if n.endswith("_meta"))
-            head.by_lang = {lang: cls._from_arrays(z, f"{lang}_") for lang in langs}
-            return head
+        try:
+            raw = (
+                path.read_bytes()
+                if path is not None
+                else resources.files("aigis.guard.models").joinpath("semantic.npz").read_bytes()
+            )
+        except OSError as exc:
+            raise ConfigError(f"semantic head {str(path)!r} cannot be read: {exc.strerror or exc}") from None
+        try:
+            with np.load(BytesIO(raw)) as z:
+                head = cls._from_arrays(z, "")
+                langs = sorted(n.removesuffix("_meta") for n in z.files if n.endswith("_meta"))
+                head.by_lang = {lang: cls._from_arrays(z, f"{lang}_") for lang in langs}
+                return head
+        except (OSError, ValueError, KeyError) as exc:
+            # numpy's own message for a file that is no archive suggests loading it with pickle: not shown
+            missing = f": {exc}" if isinstance(exc, KeyError) else ""
+            raise ConfigError(
+                f"semantic head {str(path)!r} is not a head file (an .npz with w1, b1, w2, b2 and meta, "
+                f"written by 'aigis guard train --semantic'){missing}"
+            ) from None
 
     @classmethod
     def _from_arrays(cls, z: Any, prefix: str) -> SemanticHead:
