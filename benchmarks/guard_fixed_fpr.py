@@ -7,8 +7,8 @@ For each language, the detector's decision value (the ensemble logit minus the l
 the fast model already scores at or above ``skip_above`` count as flagged) is computed on held-out groups.
 Recall on MultiJail, on our conversational harmful lines, on our own harmful requests and on our harmful
 requests behind a pretext is then read at the thresholds that let a fixed share of benign (1, 1.5, 2 %),
-everyday-message, chat, ordinary-sentence or harmless-pretext (1, 2, 5 %) or sensitive-benign or, in
-Chinese, CValues responsibility (5, 10, 15 %) texts through. ``--fast`` ranks by
+everyday-message, chat, ordinary-sentence, short-wish, harmless-pretext or everyday-sense (1, 2, 5 %) or
+sensitive-benign or, in Chinese, CValues responsibility (5, 10, 15 %) texts through. ``--fast`` ranks by
 the fast harmful model's probability alone (its models need no ``semantic.npz``). Benign groups of more
 than 1,500 texts are sampled (seed 1). Texts are folded first (full-width punctuation, traditional
 Chinese), as the Guard folds them before the semantic tier reads them.
@@ -35,8 +35,10 @@ NEGATIVE = {
     "everyday": (0.01, 0.02, 0.05),
     "chat": (0.01, 0.02, 0.05),
     "statements": (0.01, 0.02, 0.05),
+    "wishes": (0.01, 0.02, 0.05),
     "benign_pretext": (0.01, 0.02, 0.05),
     "sensitive_benign": (0.05, 0.10, 0.15),
+    "idioms": (0.01, 0.02, 0.05),
     "responsibility": (0.05, 0.10, 0.15),  # Chinese only (CValues)
 }
 SAMPLE = 1500

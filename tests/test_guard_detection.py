@@ -247,8 +247,10 @@ def test_own_sets_split_into_training_and_held_out_lines() -> None:
     for group, label, least in (
         ("harmful_conversation", "harmful", 150),
         ("sensitive_benign", "hard_benign", 150),
+        ("idioms", "hard_benign", 120),
         ("everyday", "benign", 150),
         ("chat", "benign", 100),
+        ("wishes", "benign", 80),
         ("harmful_pretext", "harmful", 100),
         ("benign_pretext", "benign", 100),
     ):

@@ -25,6 +25,8 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
 * hard benign: train hard_benign_{en,zh}.txt "train" lines; held out the "eval" lines.
 * conversational (our own): harmful_conversation_{en,zh}.txt (harmful) and sensitive_benign_{en,zh}.txt
   (hard benign); "train" lines train, "eval" lines are held out.
+* everyday senses of dangerous-looking words (our own): idioms_{en,zh}.txt (hard benign: 打车, 剪头发,
+  "shoot an email", "bombed an exam"); "train" lines train, "eval" lines (written apart) are held out.
 * everyday messages to a chatbot (our own): everyday_{en,zh}.txt (benign); "train" lines train, "eval"
   lines (written apart from them) are held out.
 * chat with the assistant itself (our own): chat_{en,zh}.txt (benign: small talk, its likes and views,
@@ -32,6 +34,8 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
 * ordinary sentences (our own): statements_{en,zh}.txt (benign: statements, wishes and plans, remarks
   about people, grammar-exercise sentences); "train" lines train, "eval" lines (written apart) are held
   out.
+* short wishes and how-to questions (our own): wishes_{en,zh}.txt (benign: 我想减肥, "How can I get into
+  college"); "train" lines train, "eval" lines (written apart) are held out.
 * requests behind a pretext (our own): harmful_pretext_{en,zh}.txt (harmful asks wrapped in fiction,
   research, a profession, a hypothetical, a friend's question …) and benign_pretext_{en,zh}.txt (harmless
   asks behind the same pretexts, benign); "train" lines train, "eval" lines (written apart) are held out.
@@ -422,9 +426,11 @@ def load_splits(
         ("harmful_conversation", "harmful", "harmful_conversation"),
         ("hard_benign", "hard_benign", "hard_benign"),
         ("sensitive_benign", "hard_benign", "sensitive_benign"),
+        ("idioms", "hard_benign", "idioms"),
         ("everyday", "benign", "everyday"),
         ("chat", "benign", "chat"),
         ("statements", "benign", "statements"),
+        ("wishes", "benign", "wishes"),
         ("harmful_pretext", "harmful", "harmful_pretext"),
         ("benign_pretext", "benign", "benign_pretext"),
     )
@@ -610,6 +616,7 @@ _OWN_BENIGN = (
     "everyday",
     "chat",
     "statements",
+    "wishes",
     "benign_pretext",
 )
 _OWN_HARMFUL = ("harmful_requests", "harmful_conversation", "harmful_pretext")
