@@ -26,7 +26,7 @@ from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.detectors.semantic import SemanticDetector
 from aigis.guard.models import detect_lang
 from aigis.guard.normalize import fold
-from aigis.guard.semantic import encoder_text, fast_logit
+from aigis.guard.semantic import fast_logit, head_logits
 from aigis.guard.training import default_data_dir, load_splits
 
 POSITIVE = ("harmful_multijail", "harmful_conversation", "harmful_own", "harmful_pretext")
@@ -48,13 +48,7 @@ def decision_values(det: SemanticDetector, texts: list[str]) -> np.ndarray:
     texts = [fold(t)[0] for t in texts]  # the semantic tier reads the Guard's main normalized view
     langs = [detect_lang(t) for t in texts]
     fast = [det.fast.score(t)[0] for t in texts]
-    head = np.zeros(len(texts), dtype=np.float32)
-    for lang in set(langs):  # each language's own networks, where it has them
-        part = det.head.for_lang(lang)
-        rows = [i for i, lg in enumerate(langs) if lg == lang]
-        chosen = [texts[i] for i in rows]
-        emb = det.encoder.encode([encoder_text(t, lang) for t in chosen], pooling=part.pooling)
-        head[rows] = part.logits(part.inputs(emb, chosen, [lang] * len(rows)))
+    head = head_logits(det.head, det.encoder, texts, langs)
     return np.array(
         [
             np.inf if p >= det.skip_above else det.head.for_lang(lang).decision(float(z), fast_logit(p), lang)

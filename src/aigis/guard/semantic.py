@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aigis.errors import ConfigError
+from aigis.guard.acts import act_features, act_hits, shape_feature_names
 from aigis.guard.calibration import threshold_at_rate
 from aigis.guard.gloss import gloss
 from aigis.guard.models import detect_lang
@@ -225,8 +226,6 @@ def shape_matrix(
 ) -> FloatArray:
     """One row per text: ``SHAPE_VALUE`` for each of ``names`` that ``aigis.guard.acts`` finds in it, if
     its language is one of ``languages`` (zeros otherwise)."""
-    from aigis.guard.acts import act_features, act_hits
-
     column = {name: i for i, name in enumerate(names)}
     out = np.zeros((len(texts), len(names)), dtype=np.float32)
     for row, (text, lang) in enumerate(zip(texts, langs, strict=True)):
@@ -235,6 +234,22 @@ def shape_matrix(
         for name in act_features(act_hits(text)):
             if name in column:
                 out[row, column[name]] = SHAPE_VALUE
+    return out
+
+
+def head_logits(
+    head: SemanticHead, encoder: SentenceEncoder, texts: list[str], langs: list[str]
+) -> FloatArray:
+    """The head's mean logit for each of ``texts`` (in ``langs``), each language judged by its own
+    networks where it has them (``SemanticHead.for_lang``); texts are encoded one at a time, as training
+    encodes them."""
+    out = np.zeros(len(texts), dtype=np.float32)
+    for lang in sorted(set(langs)):
+        part = head.for_lang(lang)
+        rows = [i for i, lg in enumerate(langs) if lg == lang]
+        chosen = [texts[i] for i in rows]
+        emb = encoder.encode([encoder_text(t, lang) for t in chosen], pooling=part.pooling)
+        out[rows] = part.logits(part.inputs(emb, chosen, [lang] * len(rows)))
     return out
 
 
@@ -543,8 +558,6 @@ def train_semantic(
 
     head = fit_head(emb, {"en", "zh"})
     if SHAPE_FEATURES:
-        from aigis.guard.acts import shape_feature_names
-
         # each language in SHAPE_LANGUAGES gets networks of its own that also read the request shapes; the
         # others keep the networks above, unchanged (shared networks moved English too: round 23)
         shapes = shape_feature_names()

@@ -22,7 +22,7 @@ from aigis.guard.gloss import gloss_table
 from aigis.guard.lexicon import KeywordHit
 from aigis.guard.models import detect_lang, sigmoid
 from aigis.guard.refusal import declines
-from aigis.guard.semantic import SemanticHead, encoder_text, fast_logit
+from aigis.guard.semantic import SemanticHead, fast_logit, head_logits
 
 ENCODED_VIEWS = 3  # evasion and decoded views read with the encoder, besides the text itself
 
@@ -85,9 +85,8 @@ class SemanticDetector(Detector):
         if p_fast >= self.skip_above:
             return p_fast, p_fast, (start, end, hits)
         lang = detect_lang(text)
-        head = self.head.for_lang(lang)
-        emb = self.encoder.encode([encoder_text(text, lang)], pooling=head.pooling)
-        z = head.decision(float(head.logits(head.inputs(emb, [text], [lang]))[0]), fast_logit(p_fast), lang)
+        logit = float(head_logits(self.head, self.encoder, [text], [lang])[0])
+        z = self.head.for_lang(lang).decision(logit, fast_logit(p_fast), lang)
         return sigmoid(z), p_fast, (start, end, hits)
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
