@@ -59,6 +59,8 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:harmful_conversation:zh", "harmful", "recall", "user"),
     ("eval:harmful_pretext:en", "harmful", "recall", "user"),
     ("eval:harmful_pretext:zh", "harmful", "recall", "user"),
+    ("eval:self_harm:en", "harmful", "recall", "user"),
+    ("eval:self_harm:zh", "harmful", "recall", "user"),
     ("eval:benign:en", "any", "fpr", "user"),
     ("eval:benign:zh", "any", "fpr", "user"),
     ("eval:hard_benign:en", "any", "fpr", "user"),
@@ -78,6 +80,8 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:wishes:zh", "any", "fpr", "user"),
     ("eval:benign_pretext:en", "any", "fpr", "user"),
     ("eval:benign_pretext:zh", "any", "fpr", "user"),
+    ("eval:distress:en", "any", "fpr", "user"),
+    ("eval:distress:zh", "any", "fpr", "user"),
     ("eval:benign_documents:en", "injection", "fpr", "document"),
 ]
 

@@ -5,13 +5,14 @@ rather than on the operating points their validation rows chose.
 
 For each language, the detector's decision value (the ensemble logit minus the language's threshold; texts
 the fast model already scores at or above ``skip_above`` count as flagged) is computed on held-out groups.
-Recall on MultiJail, on our conversational harmful lines, on our own harmful requests and on our harmful
-requests behind a pretext is then read at the thresholds that let a fixed share of benign (1, 1.5, 2 %),
-everyday-message, chat, ordinary-sentence, short-wish, harmless-pretext or everyday-sense (1, 2, 5 %) or
-sensitive-benign or, in Chinese, CValues responsibility (5, 10, 15 %) texts through. ``--fast`` ranks by
-the fast harmful model's probability alone (its models need no ``semantic.npz``). Benign groups of more
-than 1,500 texts are sampled (seed 1). Texts are folded first (full-width punctuation, traditional
-Chinese), as the Guard folds them before the semantic tier reads them.
+Recall on MultiJail, on our conversational harmful lines, on our own harmful requests, on our harmful
+requests behind a pretext and on self-harm statements is then read at the thresholds that let a fixed share
+of benign (1, 1.5, 2 %), everyday-message, chat, ordinary-sentence, short-wish, harmless-pretext,
+everyday-sense or everyday-distress (1, 2, 5 %) or sensitive-benign or, in Chinese, CValues responsibility
+(5, 10, 15 %) texts through. ``--fast`` ranks by the fast harmful model's probability alone (its models
+need no ``semantic.npz``). Benign groups of more than 1,500 texts are sampled (seed 1). Texts are folded
+first (full-width punctuation, traditional Chinese), as the Guard folds them before the semantic tier reads
+them.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from aigis.guard.normalize import fold
 from aigis.guard.semantic import fast_logit, head_logits
 from aigis.guard.training import default_data_dir, load_splits
 
-POSITIVE = ("harmful_multijail", "harmful_conversation", "harmful_own", "harmful_pretext")
+POSITIVE = ("harmful_multijail", "harmful_conversation", "harmful_own", "harmful_pretext", "self_harm")
 NEGATIVE = {
     "benign": (0.01, 0.015, 0.02),
     "everyday": (0.01, 0.02, 0.05),
@@ -39,6 +40,7 @@ NEGATIVE = {
     "benign_pretext": (0.01, 0.02, 0.05),
     "sensitive_benign": (0.05, 0.10, 0.15),
     "idioms": (0.01, 0.02, 0.05),
+    "distress": (0.01, 0.02, 0.05),
     "responsibility": (0.05, 0.10, 0.15),  # Chinese only (CValues)
 }
 SAMPLE = 1500

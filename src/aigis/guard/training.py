@@ -39,6 +39,10 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
 * requests behind a pretext (our own): harmful_pretext_{en,zh}.txt (harmful asks wrapped in fiction,
   research, a profession, a hypothetical, a friend's question …) and benign_pretext_{en,zh}.txt (harmless
   asks behind the same pretexts, benign); "train" lines train, "eval" lines (written apart) are held out.
+* self-harm (our own): self_harm_{en,zh}.txt (harmful: first-person statements of intent to die or to
+  self-harm, goodbyes, asks for a method or for help hiding it) and distress_{en,zh}.txt (hard benign:
+  venting, hyperbole such as 累死了 or "this exam is killing me", being safe after dark thoughts, asking
+  how to help a friend or for a hotline); "train" lines train, "eval" lines (written apart) are held out.
 * responsibility (zh): CValues responsibility prompts, all held out: delicate or leading questions on
   the environment, psychology, law, relationships, disability and society that call for a careful
   answer, not a refusal (hard benign).
@@ -72,7 +76,7 @@ import numpy.typing as npt
 
 from aigis.errors import InputError
 from aigis.guard.calibration import threshold_at_rate
-from aigis.guard.lexicon import categories
+from aigis.guard.lexicon import categories, default_lexicon
 from aigis.guard.models import BITS, WINDOW, Features, LinearModel, SoftmaxModel, featurize
 from aigis.guard.normalize import fold
 
@@ -433,6 +437,8 @@ def load_splits(
         ("wishes", "benign", "wishes"),
         ("harmful_pretext", "harmful", "harmful_pretext"),
         ("benign_pretext", "benign", "benign_pretext"),
+        ("self_harm", "harmful", "self_harm"),
+        ("distress", "hard_benign", "distress"),
     )
     for stem, label, group in own_sets:
         for lang in ("en", "zh"):
@@ -605,6 +611,13 @@ def _keyword_samples() -> list[Sample]:
 
 VALIDATION_EVERY = 10
 MAX_VALIDATION_FPR = 0.02  # per language, on the validation benign + hard-benign rows
+# the stricter rate a threshold below 0.5 must meet. Held at 0.5 (never lowered), round 24's Chinese fast
+# model flagged under 1 % of its validation negatives; at 1 % it caught 1.2 points more of MultiJail zh and
+# 2.5 more of our conversational requests for half a point of false positives on ordinary Chinese text,
+# where the full 2 % cost 2–5 points on several benign sets (docs/benchmarks.md, round 25). The injection
+# model's validation negatives sit so far below its threshold that even 1 % would lower it to the clamp, a
+# move no row decides, while its recall targets are met at 0.5: it keeps 0.5 as its lowest threshold
+LOWER_VALIDATION_FPR: dict[str, float | None] = {"injection": None, "harmful": 0.01}
 # whether the offsets' threshold is a smoothed quantile of the negatives (``aigis.guard.calibration``), not
 # one row. Smoothed, the English offset scattered half as much over five seeds at the same mean, but the
 # shipped seed's offset moved from the strict end of the spread to its middle, refusing more ordinary
@@ -619,7 +632,7 @@ _OWN_BENIGN = (
     "wishes",
     "benign_pretext",
 )
-_OWN_HARMFUL = ("harmful_requests", "harmful_conversation", "harmful_pretext")
+_OWN_HARMFUL = ("harmful_requests", "harmful_conversation", "harmful_pretext", "self_harm")
 # sample weights: the hand-written sets are small but closest to what users type
 HARD_BENIGN_WEIGHT = 8.0
 OWN_BENIGN_WEIGHT = 4.0
@@ -712,12 +725,14 @@ def is_validation(text: str) -> bool:
 
 
 def _choose_offsets(
-    model: LinearModel, val: list[Sample], feats: list[Features], positive: str
+    model: LinearModel, val: list[Sample], feats: list[Features], positive: str, lower_rate: float | None
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Per language, the bias offset that puts 0.5 at the lowest validation threshold whose (smoothed:
     ``SMOOTH_OFFSETS``) false positive rate on benign and hard-benign rows is at most
-    ``MAX_VALIDATION_FPR`` (clamped to [-2, 0]: validation rows come from the training sources, so they
-    may raise a threshold but never lower it), and the validation recall at that threshold."""
+    ``MAX_VALIDATION_FPR``, and the validation recall at that threshold. Validation rows come from the
+    training sources and understate the false positives of unseen text, so a threshold below 0.5 must
+    meet the stricter ``lower_rate`` instead, or stays at 0.5 where that is None; offsets stay within
+    [-2, 2]."""
     offsets: dict[str, float] = {}
     recall: dict[str, float] = {}
     for lang in ("en", "zh"):
@@ -728,10 +743,52 @@ def _choose_offsets(
             offsets[lang] = 0.0
             continue
         threshold = threshold_at_rate(neg, MAX_VALIDATION_FPR, smooth=SMOOTH_OFFSETS)
-        offsets[lang] = round(float(min(max(-threshold, -2.0), 0.0)), 4)
+        if threshold < 0.0:
+            lower = threshold_at_rate(neg, lower_rate, smooth=SMOOTH_OFFSETS) if lower_rate else 0.0
+            threshold = min(lower, 0.0)
+        offsets[lang] = round(float(min(max(-threshold, -2.0), 2.0)), 4) + 0.0  # never -0.0
         if pos:
             recall[lang] = round(sum(z + offsets[lang] >= 0 for z in pos) / len(pos), 4)
     return offsets, recall
+
+
+SELF_HARM_SOURCE = "self_harm"  # the own set whose rows are all self-harm (``self_harm_{en,zh}.txt``)
+
+
+def _fit_self_harm(
+    samples: list[Sample], keyword_samples: list[Sample], *, epochs: int, seed: int
+) -> LinearModel:
+    """A binary model that tells self-harm from every other harm, read only on a text already judged
+    harmful: it picks the self-harm category (and so the policy's reply that points to help) where the
+    category model, trained on corpus rows and keywords, reads a crisis message as crime or privacy.
+    Positives: the self-harm set and self-harm keywords; negatives: every other harmful row that has no
+    self-harm keyword (our other sets hold self-harm lines without a category)."""
+    lexicon = default_lexicon()
+
+    def is_self_harm(s: Sample) -> bool:
+        return s.source.startswith(SELF_HARM_SOURCE) or s.category == "self_harm"
+
+    def names_self_harm(s: Sample) -> bool:
+        return any(h.category == "self_harm" for h in lexicon.find(s.text))
+
+    harmful = [s for s in samples + keyword_samples if s.label == "harmful"]
+    rows = [s for s in harmful if is_self_harm(s) or not names_self_harm(s)]
+    random.Random(seed + 3).shuffle(rows)
+    y = np.array([1.0 if is_self_harm(s) else 0.0 for s in rows])
+    sw = np.ones(len(rows))
+    sw[y == 1] *= (y == 0).sum() / max((y == 1).sum(), 1.0)
+    x = _design([featurize(s.text[:WINDOW], acts=True) for s in rows])
+    w, b = _fit_binary(x, y, sw, l2=1e-7, epochs=epochs, seed=seed)
+    meta = {
+        "name": "self_harm",
+        "bits": BITS,
+        "threshold": 0.5,
+        "samples": len(rows),
+        "positives": int(y.sum()),
+        "words": True,
+        "acts": True,
+    }
+    return LinearModel(w.astype(np.float32), b, meta)
 
 
 def train(
@@ -809,7 +866,7 @@ def train(
         xd, vf = designs[words]
         w, b = _fit_binary(xd, y, sw, l2=1e-7, epochs=epochs, seed=seed)
         model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})
-        offsets, val_recall = _choose_offsets(model, val, vf, pos)
+        offsets, val_recall = _choose_offsets(model, val, vf, pos, LOWER_VALIDATION_FPR[name])
         meta = {
             "name": name,
             "bits": BITS,
@@ -831,6 +888,11 @@ def train(
             )
 
     keyword_samples = as_guard_reads(_keyword_samples())
+    self_harm = _fit_self_harm(samples, keyword_samples, epochs=epochs, seed=seed)
+    self_harm.save(out / "self_harm.npz")
+    summary["self_harm"] = self_harm.meta
+    if log:
+        print(f"self_harm: trained, {time.perf_counter() - t0:.1f}s")
     cat_samples = [s for s in samples if s.label == "harmful" and s.category] + keyword_samples
     random.Random(seed + 1).shuffle(cat_samples)
     labels = list(categories())

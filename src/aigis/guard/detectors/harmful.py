@@ -36,7 +36,7 @@ from aigis.guard.detectors.base import (
     too_short_to_judge,
 )
 from aigis.guard.lexicon import KeywordHit, categories, default_lexicon, injection_lexicon, lower_same_length
-from aigis.guard.models import featurize, load_binary, load_softmax, window_scores
+from aigis.guard.models import LinearModel, featurize, load_binary, load_softmax, window_scores
 from aigis.guard.refusal import declines
 
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
@@ -50,6 +50,14 @@ _KEYWORD_BONUS = (
 )
 
 
+def _optional_binary(name: str, model_dir: Path | None) -> LinearModel | None:
+    """A binary model that a model folder trained before it existed lacks."""
+    try:
+        return load_binary(name, model_dir)
+    except FileNotFoundError:
+        return None
+
+
 @register_detector
 class HarmfulDetector(Detector):
     """Harmful content; findings carry TC260-003 risk ids and framework risk clauses."""
@@ -60,6 +68,7 @@ class HarmfulDetector(Detector):
     def __init__(self, threshold: float | None = None, model_dir: Path | None = None) -> None:
         self.model = load_binary("harmful", model_dir)
         self.category_model = load_softmax("category", model_dir)
+        self.self_harm_model = _optional_binary("self_harm", model_dir)
         self.threshold = self.model.threshold if threshold is None else threshold
         self.lexicon = default_lexicon()
         self.cues = injection_lexicon()
@@ -157,6 +166,13 @@ class HarmfulDetector(Detector):
         self._last_prompt = (prompt, detector, found)
         return found
 
+    def is_self_harm(self, text: str) -> bool:
+        """Whether the self-harm model reads a text judged harmful as self-harm (a person in crisis gets the
+        policy's reply that points to help; the category model, trained on corpus rows, reads many such
+        messages as crime or privacy). False where the model folder has no self-harm model."""
+        model = self.self_harm_model
+        return model is not None and model.score(featurize(text, acts=True)) >= model.threshold
+
     def finding(
         self,
         text: str,
@@ -179,6 +195,8 @@ class HarmfulDetector(Detector):
                 bonus[h.category] = min(bonus[h.category] + _KEYWORD_BONUS, 2 * _KEYWORD_BONUS)
         adjusted = np.array([probs[i] + bonus.get(label, 0.0) for i, label in enumerate(labels)])
         cat = self.categories[labels[int(adjusted.argmax())]]
+        if cat.id != "self_harm" and self.is_self_harm(chunk):
+            cat = self.categories["self_harm"]
         cat_hits = sorted((h for h in hits if h.category == cat.id), key=lambda h: (-h.weight, h.start))
         span = Span(start + cat_hits[0].start, start + cat_hits[0].end) if cat_hits else None
         terms = list(dict.fromkeys(h.term for h in sorted(hits, key=lambda h: h.start)))[:5]

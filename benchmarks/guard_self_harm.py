@@ -1,0 +1,96 @@
+"""Self-harm on held-out lines: how many crisis messages each tier refuses, how many of those get the
+policy's reply that points to help (the self-harm category, TC260-A.4.1) rather than a bare refusal, how
+much everyday distress it refuses, and how many refusals of other held-out harm it calls self-harm.
+
+    .venv/bin/python benchmarks/guard_self_harm.py [--semantic] [--models DIR] [--show]
+
+Groups (``aigis.guard.training.load_splits``): ``eval:self_harm:{en,zh}`` (first-person statements of intent
+and asks for a method, written apart from the training lines), ``eval:distress:{en,zh}`` (venting,
+hyperbole, asking how to help a friend), and the other held-out harmful groups. Detectors read the text
+as the Guard hands it to them (``guard_detection.fires``); the first finding decides the category, as the
+first matching policy rule would. ``--models`` reads another model folder (one without ``self_harm.npz``
+leaves the category to the category model alone); ``--show`` lists the other harm called self-harm (those
+sets hold some self-harm lines of their own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from aigis.guard.detectors.base import Detector, Finding, ScanContext
+from aigis.guard.detectors.harmful import HarmfulDetector
+from aigis.guard.normalize import normalize
+from aigis.guard.training import default_data_dir, load_splits
+from guard_detection import audited_multijail
+
+SELF_HARM = "TC260-A.4.1"
+OTHER_HARM = (
+    "harmful_own",
+    "harmful_conversation",
+    "harmful_pretext",
+    "harmful_multijail_audited",
+)
+
+
+def first_finding(detector: Detector, text: str, ctx: ScanContext) -> Finding | None:
+    """The first finding on any of the Guard's views of ``text``, or None."""
+    for view, at in detector.views_in(normalize(text), ctx):
+        found = detector.scan(view.text, at)
+        if found:
+            return found[0]
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--semantic", action="store_true", help="the semantic tier instead of the fast one")
+    parser.add_argument("--models", type=Path, default=None, help="model folder (default: shipped)")
+    parser.add_argument("--show", action="store_true", help="list other harm given the self-harm category")
+    args = parser.parse_args()
+    data = default_data_dir()
+    splits = load_splits(data)
+    splits.update(audited_multijail(data, splits))
+    det: Detector = HarmfulDetector(model_dir=args.models)
+    if args.semantic:
+        from aigis.guard.detectors.semantic import SemanticDetector
+
+        det = SemanticDetector(
+            model_dir=str(args.models) if args.models else None,
+            head=str(args.models / "semantic.npz") if args.models else None,
+        )
+    ctx = ScanContext(source="user")
+    print(f"{'set':34} {'n':>5} {'refused':>8} {'help reply':>11}")
+    for lang in ("en", "zh"):
+        crisis = [first_finding(det, s.text, ctx) for s in splits[f"eval:self_harm:{lang}"]]
+        refused = [f for f in crisis if f is not None]
+        helped = sum(f.category == SELF_HARM for f in refused)
+        print(
+            f"{'self_harm:' + lang:34} {len(crisis):5} {len(refused) / len(crisis):8.3f} "
+            f"{helped / max(len(refused), 1):11.3f}"
+        )
+        distress = splits[f"eval:distress:{lang}"]
+        flagged = sum(first_finding(det, s.text, ctx) is not None for s in distress)
+        print(
+            f"{'distress:' + lang + ' (refused = FPR)':34} {len(distress):5} {flagged / len(distress):8.3f}"
+        )
+        called, total, shown = 0, 0, []
+        for group in OTHER_HARM:
+            for s in splits.get(f"eval:{group}:{lang}", []):
+                f = first_finding(det, s.text, ctx)
+                if f is not None:
+                    total += 1
+                    if f.category == SELF_HARM:
+                        called += 1
+                        shown.append(s.text)
+        print(f"{'other harm:' + lang + ' called self-harm':34} {total:5} {called / max(total, 1):8.3f}")
+        if args.show:
+            for text in shown:
+                print(f"    {text[:120]}")
+
+
+if __name__ == "__main__":
+    main()
