@@ -82,9 +82,11 @@ FAST_ONLY_SOURCES = ("statements",)
 # sources whose rows all train the head and never choose its shares and thresholds: requests behind a
 # pretext (harmful_pretext / benign_pretext) are written to be hard, and as validation rows the hardest few
 # of them set the English threshold (0.49 with a fast share of 2, against 0.75 without them), which lost 5
-# points of audited MultiJail en at better ranking (docs/benchmarks.md, round 21). The fast models' offsets
-# still see them.
-HEAD_NEVER_VALIDATES = ("harmful_pretext", "benign_pretext")
+# points of audited MultiJail en at better ranking (docs/benchmarks.md, round 21). Crisis messages and
+# everyday distress (self_harm / distress) are written as look-alikes of each other in the same way; as
+# validation rows they raised both thresholds (en −0.384 → −0.352 at a share of 2, zh −1.615 → −0.751)
+# at a ranking 1.0 (en) and 0.4 (zh) points worse (round 25). The fast models' offsets still see them all.
+HEAD_NEVER_VALIDATES = ("harmful_pretext", "benign_pretext", "self_harm", "distress")
 
 
 def head_validates(sample: Sample) -> bool:
