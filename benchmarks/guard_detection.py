@@ -35,7 +35,7 @@ import statistics
 import time
 from pathlib import Path
 
-from aigis.guard.detectors.base import Detector, ScanContext
+from aigis.guard.detectors.base import Detector, Finding, ScanContext
 from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.normalize import normalize
@@ -104,11 +104,21 @@ def audited_multijail(data_dir: Path, splits: dict[str, list[Sample]]) -> dict[s
     return out
 
 
+def first_finding(detector: Detector, text: str, ctx: ScanContext) -> Finding | None:
+    """The first finding ``detector`` makes on the Guard's views of ``text`` (the first view with any), or
+    None."""
+    for view, at in detector.views_in(normalize(text), ctx):
+        found = detector.scan(view.text, at)
+        if found:
+            return found[0]
+    return None
+
+
 def fires(detector: Detector, text: str, ctx: ScanContext, raw: bool) -> bool:
     """Whether ``detector`` finds anything in ``text`` the way the Guard runs it (or on the raw text)."""
     if raw:
         return bool(detector.scan(text, ctx))
-    return any(detector.scan(view.text, at) for view, at in detector.views_in(normalize(text), ctx))
+    return first_finding(detector, text, ctx) is not None
 
 
 def evaluate(

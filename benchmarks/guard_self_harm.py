@@ -7,10 +7,10 @@ much everyday distress it refuses, and how many refusals of other held-out harm 
 Groups (``aigis.guard.training.load_splits``): ``eval:self_harm:{en,zh}`` (first-person statements of intent
 and asks for a method, written apart from the training lines), ``eval:distress:{en,zh}`` (venting,
 hyperbole, asking how to help a friend), and the other held-out harmful groups. Detectors read the text
-as the Guard hands it to them (``guard_detection.fires``); the first finding decides the category, as the
-first matching policy rule would. ``--models`` reads another model folder (one without ``self_harm.npz``
-leaves the category to the category model alone); ``--show`` lists the other harm called self-harm (those
-sets hold some self-harm lines of their own).
+as the Guard hands it to them (``guard_detection.first_finding``); the first finding decides the
+category, as the first matching policy rule would. ``--models`` reads another model folder (one without
+``self_harm.npz`` leaves the category to the category model alone); ``--show`` lists the other harm called
+self-harm (those sets hold some self-harm lines of their own).
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aigis.guard.detectors.base import Detector, Finding, ScanContext
+from aigis.guard.detectors.base import Detector, ScanContext
 from aigis.guard.detectors.harmful import HarmfulDetector
-from aigis.guard.normalize import normalize
 from aigis.guard.training import default_data_dir, load_splits
-from guard_detection import audited_multijail
+from guard_detection import audited_multijail, first_finding
 
 SELF_HARM = "TC260-A.4.1"
 OTHER_HARM = (
@@ -36,21 +35,17 @@ OTHER_HARM = (
 )
 
 
-def first_finding(detector: Detector, text: str, ctx: ScanContext) -> Finding | None:
-    """The first finding on any of the Guard's views of ``text``, or None."""
-    for view, at in detector.views_in(normalize(text), ctx):
-        found = detector.scan(view.text, at)
-        if found:
-            return found[0]
-    return None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--semantic", action="store_true", help="the semantic tier instead of the fast one")
     parser.add_argument("--models", type=Path, default=None, help="model folder (default: shipped)")
     parser.add_argument("--show", action="store_true", help="list other harm given the self-harm category")
     args = parser.parse_args()
+    if args.models is not None:
+        needed = ("harmful.npz", "category.npz") + (("semantic.npz",) if args.semantic else ())
+        missing = [n for n in needed if not (args.models / n).is_file()]
+        if missing:
+            parser.error(f"--models {args.models}: no {', '.join(missing)} there (see aigis guard train)")
     data = default_data_dir()
     splits = load_splits(data)
     splits.update(audited_multijail(data, splits))

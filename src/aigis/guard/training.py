@@ -756,14 +756,21 @@ SELF_HARM_SOURCE = "self_harm"  # the own set whose rows are all self-harm (``se
 
 
 def _fit_self_harm(
-    samples: list[Sample], keyword_samples: list[Sample], *, epochs: int, seed: int
+    samples: list[Sample],
+    keyword_samples: list[Sample],
+    *,
+    epochs: int,
+    seed: int,
+    feats: list[Features] | None = None,
 ) -> LinearModel:
     """A binary model that tells self-harm from every other harm, read only on a text already judged
     harmful: it picks the self-harm category (and so the policy's reply that points to help) where the
     category model, trained on corpus rows and keywords, reads a crisis message as crime or privacy.
     Positives: the self-harm set and self-harm keywords; negatives: every other harmful row that has no
-    self-harm keyword (our other sets hold self-harm lines without a category)."""
+    self-harm keyword (our other sets hold self-harm lines without a category). ``feats``: the harmful
+    model's features of ``samples`` (words and request shapes), reused rather than computed again."""
     lexicon = default_lexicon()
+    known = {id(s): f for s, f in zip(samples, feats, strict=True)} if feats is not None else {}
 
     def is_self_harm(s: Sample) -> bool:
         return s.source.startswith(SELF_HARM_SOURCE) or s.category == "self_harm"
@@ -777,7 +784,12 @@ def _fit_self_harm(
     y = np.array([1.0 if is_self_harm(s) else 0.0 for s in rows])
     sw = np.ones(len(rows))
     sw[y == 1] *= (y == 0).sum() / max((y == 1).sum(), 1.0)
-    x = _design([featurize(s.text[:WINDOW], acts=True) for s in rows])
+
+    def features(s: Sample) -> Features:
+        found = known.get(id(s))
+        return found if found is not None else featurize(s.text[:WINDOW], acts=True)
+
+    x = _design([features(s) for s in rows])
     w, b = _fit_binary(x, y, sw, l2=1e-7, epochs=epochs, seed=seed)
     meta = {
         "name": "self_harm",
@@ -888,7 +900,8 @@ def train(
             )
 
     keyword_samples = as_guard_reads(_keyword_samples())
-    self_harm = _fit_self_harm(samples, keyword_samples, epochs=epochs, seed=seed)
+    shared = feats if request_shapes else None  # features the self-harm model reads too
+    self_harm = _fit_self_harm(samples, keyword_samples, epochs=epochs, seed=seed, feats=shared)
     self_harm.save(out / "self_harm.npz")
     summary["self_harm"] = self_harm.meta
     if log:
