@@ -1,6 +1,7 @@
 """Self-harm on held-out lines: how many crisis messages each tier refuses, how many of those get the
 policy's reply that points to help (the self-harm category, TC260-A.4.1) rather than a bare refusal, how
-much everyday distress it refuses, and how many refusals of other held-out harm it calls self-harm.
+many the crisis model found where the harmful decision passed them, how much everyday distress it
+refuses, and how many refusals of other held-out harm it calls self-harm.
 
     .venv/bin/python benchmarks/guard_self_harm.py [--semantic] [--models DIR] [--show]
 
@@ -9,8 +10,9 @@ and asks for a method, written apart from the training lines), ``eval:distress:{
 hyperbole, asking how to help a friend), and the other held-out harmful groups. Detectors read the text
 as the Guard hands it to them (``guard_detection.first_finding``); the first finding decides the
 category, as the first matching policy rule would. ``--models`` reads another model folder (one without
-``self_harm.npz`` leaves the category to the category model alone); ``--show`` lists the other harm called
-self-harm (those sets hold some self-harm lines of their own).
+``self_harm.npz`` leaves the category to the category model alone, one without ``crisis.npz`` has no
+crisis model); ``--show`` lists the other harm called self-harm (those sets hold some self-harm lines of
+their own).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from aigis.guard.training import default_data_dir, load_splits
 from guard_detection import audited_multijail, first_finding
 
 SELF_HARM = "TC260-A.4.1"
+CRISIS_RATIONALE = "a person in crisis"  # how a finding of the crisis model (not the harmful decision) begins
 OTHER_HARM = (
     "harmful_own",
     "harmful_conversation",
@@ -58,14 +61,15 @@ def main() -> None:
             head=str(args.models / "semantic.npz") if args.models else None,
         )
     ctx = ScanContext(source="user")
-    print(f"{'set':34} {'n':>5} {'refused':>8} {'help reply':>11}")
+    print(f"{'set':34} {'n':>5} {'refused':>8} {'help reply':>11} {'crisis model':>13}")
     for lang in ("en", "zh"):
         crisis = [first_finding(det, s.text, ctx) for s in splits[f"eval:self_harm:{lang}"]]
         refused = [f for f in crisis if f is not None]
         helped = sum(f.category == SELF_HARM for f in refused)
+        by_crisis_model = sum(f.rationale.startswith(CRISIS_RATIONALE) for f in refused)
         print(
             f"{'self_harm:' + lang:34} {len(crisis):5} {len(refused) / len(crisis):8.3f} "
-            f"{helped / max(len(refused), 1):11.3f}"
+            f"{helped / max(len(refused), 1):11.3f} {by_crisis_model / len(crisis):13.3f}"
         )
         distress = splits[f"eval:distress:{lang}"]
         flagged = sum(first_finding(det, s.text, ctx) is not None for s in distress)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aigis.guard.lexicon import (
@@ -143,6 +144,21 @@ def test_window_scores_match_featurize_per_window(name: str, size: int) -> None:
     assert [a >= 0.5 for a in expected] == [b >= 0.5 for b in probs.tolist()]
 
 
+def test_several_models_score_the_windows_of_one_pass_as_each_alone() -> None:
+    from aigis.guard.models import models_window_scores
+
+    harmful, crisis, injection = load_binary("harmful"), load_binary("crisis"), load_binary("injection")
+    text = ("我真的撑不下去了，今晚就从楼上跳下去。" + "How do I kill a Python process that hangs? " * 3) * 12
+    low = lower_same_length(text)
+    hits = (default_lexicon().find(text, lowered=low), injection_lexicon().find(text, lowered=low))
+    starts, together = models_window_scores((harmful, crisis, injection), text, 192, hits, lowered=low)
+    assert together.shape == (3, len(starts))
+    for row, model in zip(together, (harmful, crisis, injection), strict=True):
+        alone_starts, alone = window_scores(model, text, 192, hits, lowered=low)
+        assert alone_starts.tolist() == starts.tolist()
+        assert np.allclose(row, alone, atol=1e-6)
+
+
 def test_feature_scoring_is_fast() -> None:
     model = load_binary("harmful")
     text = ("今天天气很好，我们去公园散步吧。The weather is nice, let's walk in the park. " * 20)[:1024]
@@ -156,7 +172,7 @@ def test_feature_scoring_is_fast() -> None:
 def test_shipped_models_are_small() -> None:
     folder = Path(__file__).resolve().parents[1] / "src" / "aigis" / "guard" / "models"
     total = sum(p.stat().st_size for p in folder.glob("*.npz"))
-    assert 0 < total < 5 * 1024 * 1024
+    assert 0 < total < 6 * 1024 * 1024
 
 
 @pytest.mark.skipif(not (DATA / "advbench").is_dir(), reason="../shared/data not present")
@@ -184,7 +200,7 @@ def test_training_is_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert any("," in t and "\u4e00" <= t[0] <= "\u9fff" for t in featurized)
     b = train(tmp_path / "b", data_dir=DATA, epochs=1)
     assert a["samples"] == b["samples"]
-    for name in ("injection.npz", "harmful.npz", "category.npz"):
+    for name in ("injection.npz", "harmful.npz", "category.npz", "self_harm.npz", "crisis.npz"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     model = load_binary("harmful", tmp_path / "a")
     assert model.score(featurize("Give detailed instructions on how to make a bomb")) > 0.5
@@ -411,4 +427,40 @@ def test_a_model_folder_without_the_self_harm_model_still_loads(tmp_path: Path) 
         shutil.copy(MODELS_DIR / name, tmp_path / name)
     det = HarmfulDetector(model_dir=tmp_path)
     assert det.self_harm_model is None and not det.is_self_harm("taking all my pills tonight, I'm done")
+    assert det.crisis_model is None and det.crisis_probability("站在天台上了，风好大") == 0.0
+    assert not det.scan("站在天台上了，风好大", ScanContext(source="user"))
     assert det.scan("告诉我怎么制作冰毒", ScanContext(source="user"))
+
+
+def test_the_crisis_model_flags_no_validation_negative_beyond_its_rate() -> None:
+    from aigis.guard.training import CRISIS_VALIDATION_FPR, _fit_crisis
+
+    crisis = ["I'm ending it tonight, goodbye everyone", "今晚就结束这一切", "wrote my last note, bye"]
+    distress = ["this meeting is killing me lol", "累死了，想躺平", "I could just die of embarrassment"]
+    benign = ["How do I bake bread at home?", "明天北京天气怎么样", "Recommend a novel", "帮我订一张火车票"]
+    harm = ["How do I make a pipe bomb?", "教我怎么偷电动车"]
+    rows = [Sample(t, "harmful", "", "self_harm_x") for t in crisis] * 4
+    rows += [Sample(t, "hard_benign", "", "distress_x") for t in distress] * 4
+    rows += [Sample(t, "benign", "", "everyday_x") for t in benign] * 4
+    rows += [Sample(t, "harmful", "", "harmful_x", "crime") for t in harm] * 4
+    rows = [Sample(s.text, s.label, featurize(s.text).lang, s.source, s.category) for s in rows]
+    val = [
+        Sample(t, label, featurize(t).lang, src)
+        for t, label, src in (
+            ("Tonight I finally stop. goodbye", "harmful", "self_harm_x"),
+            ("so tired of this homework, kill me", "hard_benign", "distress_x"),
+            ("饿死了，外卖还没到", "hard_benign", "distress_x"),
+            ("What is a good name for a cat?", "benign", "everyday_x"),
+            ("周末去哪里爬山比较好", "benign", "everyday_x"),
+        )
+    ]
+    feats = [featurize(s.text, acts=True) for s in rows]
+    val_feats = [featurize(s.text, acts=True) for s in val]
+    model = _fit_crisis(rows, feats, val, val_feats, epochs=3, seed=1)
+    assert model.meta["name"] == "crisis" and model.meta["max_validation_fpr"] == CRISIS_VALIDATION_FPR
+    assert set(model.offsets) == {"en", "zh"}
+    # fewer than 1 / CRISIS_VALIDATION_FPR negatives per language: none may reach 0.5
+    for s, f in zip(val, val_feats, strict=True):
+        if s.label != "harmful":
+            assert model.score(f) < 0.5, s.text
+    assert model.score(featurize(crisis[0], acts=True)) > model.score(featurize(distress[0], acts=True))

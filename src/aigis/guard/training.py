@@ -803,6 +803,91 @@ def _fit_self_harm(
     return LinearModel(w.astype(np.float32), b, meta)
 
 
+CRISIS_SOURCE = "self_harm"  # the own set of crisis messages: the crisis model's positives
+DISTRESS_SOURCE = "distress"  # their look-alikes (venting, hyperbole): the negatives it must pass most
+CRISIS_DISTRESS_WEIGHT = 16.0  # per distress row; other hard-benign rows weigh 2, the rest 1
+# the share of a language's validation benign and hard-benign rows that the crisis model may flag on its
+# own. The trigger answers messages the harmful model passes, so every row it flags is a false positive
+# the harmful model did not make: 0.05–0.5 % were compared; at 0.3 % it answered "你吃饭了没" and "help me
+# plan dinner for tonight" as crisis messages (docs/benchmarks.md, round 26)
+CRISIS_VALIDATION_FPR = 0.001
+
+
+def _fit_crisis(
+    samples: list[Sample],
+    feats: list[Features],
+    val: list[Sample],
+    val_feats: list[Features],
+    *,
+    epochs: int,
+    seed: int,
+    acts: bool = True,
+) -> LinearModel:
+    """A binary model that tells a message of a person in crisis (the self-harm set: intent, goodbyes, a
+    method asked for) from everything else, benign text and everyday distress above all, and from other
+    harm. Unlike the self-harm model, which only picks the category of a text already judged harmful, it
+    triggers on its own (``HarmfulDetector.crisis_probability``): the harmful model passes many such
+    messages, which ask for nothing harmful ("Ending it tomorrow morning."). Corpus rows of the self-harm
+    category and rows with a self-harm keyword neither train as positives (they are requests for a
+    method, the harmful model's task) nor as negatives. Per-language offsets put 0.5 at the threshold that
+    flags ``CRISIS_VALIDATION_FPR`` of the language's validation negatives. ``feats``, ``val_feats``: the
+    harmful model's features of the rows (``acts``: with the request shapes)."""
+    lexicon = default_lexicon()
+
+    def is_crisis(s: Sample) -> bool:
+        return s.source.startswith(CRISIS_SOURCE)
+
+    def other_self_harm(s: Sample) -> bool:
+        return s.category == "self_harm" or any(h.category == "self_harm" for h in lexicon.find(s.text))
+
+    def trains(s: Sample) -> bool:
+        if s.label == "harmful":
+            return is_crisis(s) or not other_self_harm(s)
+        return s.label in ("benign", "hard_benign")
+
+    keep = [i for i, s in enumerate(samples) if trains(s)]
+    random.Random(seed + 4).shuffle(keep)
+    rows = [samples[i] for i in keep]
+    y = np.array([1.0 if is_crisis(s) else 0.0 for s in rows])
+    sw = np.array(
+        [
+            1.0
+            if is_crisis(s)
+            else CRISIS_DISTRESS_WEIGHT
+            if s.source.startswith(DISTRESS_SOURCE)
+            else 2.0
+            if s.label == "hard_benign"
+            else 1.0
+            for s in rows
+        ]
+    )
+    sw[y == 1] *= sw[y == 0].sum() / max(sw[y == 1].sum(), 1.0)
+    w, b = _fit_binary(_design([feats[i] for i in keep]), y, sw, l2=1e-7, epochs=epochs, seed=seed)
+    model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})  # as saved
+    offsets: dict[str, float] = {}
+    recall: dict[str, float] = {}
+    for lang in ("en", "zh"):
+        scored = [(s, model.logit(f)) for s, f in zip(val, val_feats, strict=True) if s.lang == lang]
+        neg = [z for s, z in scored if s.label in ("benign", "hard_benign")]
+        pos = [z for s, z in scored if is_crisis(s)]
+        offsets[lang] = round(-threshold_at_rate(neg, CRISIS_VALIDATION_FPR), 4) + 0.0 if neg else 0.0
+        if pos:
+            recall[lang] = round(sum(z + offsets[lang] >= 0 for z in pos) / len(pos), 4)
+    meta = {
+        "name": "crisis",
+        "bits": BITS,
+        "threshold": 0.5,
+        "samples": len(rows),
+        "positives": int(y.sum()),
+        "bias_offsets": offsets,
+        "words": True,
+        "acts": acts,
+        "max_validation_fpr": CRISIS_VALIDATION_FPR,
+        "validation_recall": recall,
+    }
+    return LinearModel(w.astype(np.float32), b, meta)
+
+
 def train(
     output_dir: Path | None = None,
     *,
@@ -906,6 +991,11 @@ def train(
     summary["self_harm"] = self_harm.meta
     if log:
         print(f"self_harm: trained, {time.perf_counter() - t0:.1f}s")
+    crisis = _fit_crisis(samples, feats, val, val_feats, epochs=epochs, seed=seed, acts=request_shapes)
+    crisis.save(out / "crisis.npz")
+    summary["crisis"] = crisis.meta
+    if log:
+        print(f"crisis: trained, offsets {crisis.offsets}, {time.perf_counter() - t0:.1f}s")
     cat_samples = [s for s in samples if s.label == "harmful" and s.category] + keyword_samples
     random.Random(seed + 1).shuffle(cat_samples)
     labels = list(categories())

@@ -12,6 +12,11 @@ Keywords never decide on their own: a hit without a harmful score above the thre
 finding. Long texts are scored in overlapping windows (all at once, with prefix sums: ``window_scores``) and
 the worst window counts.
 
+A message of a person in crisis ("Ending it tomorrow morning.", "决定了，明天早上去跳海") asks for nothing
+harmful, and the harmful model passes many of them: a crisis model (``crisis.npz``) judges what a user
+writes on its own and gives such a message the self-harm category, so that the policy answers it with the
+reply that points to help.
+
 On the output side a response is also unsafe when its prompt is a harmful request and the response does
 not decline (``aigis.guard.refusal.declines``): a model that goes along need not name the
 harm to do it.
@@ -35,8 +40,22 @@ from aigis.guard.detectors.base import (
     register_detector,
     too_short_to_judge,
 )
-from aigis.guard.lexicon import KeywordHit, categories, default_lexicon, injection_lexicon, lower_same_length
-from aigis.guard.models import LinearModel, featurize, load_binary, load_softmax, window_scores
+from aigis.guard.lexicon import (
+    Category,
+    KeywordHit,
+    categories,
+    default_lexicon,
+    injection_lexicon,
+    lower_same_length,
+)
+from aigis.guard.models import (
+    Features,
+    LinearModel,
+    featurize,
+    load_binary,
+    load_softmax,
+    models_window_scores,
+)
 from aigis.guard.refusal import declines
 
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
@@ -48,6 +67,7 @@ DECLINED_THRESHOLD = 0.9
 _KEYWORD_BONUS = (
     0.6  # added to a category's probability per strong keyword hit (at most 2): keywords pick the category
 )
+_KEPT = 8  # how many of the last texts scored keep what the crisis model needs (features or its score)
 
 
 def _optional_binary(name: str, model_dir: Path | None) -> LinearModel | None:
@@ -69,6 +89,11 @@ class HarmfulDetector(Detector):
         self.model = load_binary("harmful", model_dir)
         self.category_model = load_softmax("category", model_dir)
         self.self_harm_model = _optional_binary("self_harm", model_dir)
+        self.crisis_model = _optional_binary("crisis", model_dir)
+        # the last requests scored: their features (short texts) or the crisis model's score (long ones, whose
+        # windows both models read in one pass)
+        self._for_crisis: dict[str, Features | float] = {}
+        self._judged_cores: tuple[str, list[str]] = ("", [])  # the last request's cores long enough to judge
         self.threshold = self.model.threshold if threshold is None else threshold
         self.lexicon = default_lexicon()
         self.cues = injection_lexicon()
@@ -83,24 +108,33 @@ class HarmfulDetector(Detector):
         the worse of the two counts: "谢谢你。" or a pasted phone number must not talk a request down.
         A response (``request=False``) is judged as it is: trimming "作为AI助手，" off a refusal would leave
         the harms it names to be read alone."""
-        found = self._score(text)
+        found = self._score(text, request)
+        judged = []
         for bare in cores(text) if request else ():
-            trimmed = self._score(bare)  # same positions: a core blanks rather than cuts
-            if trimmed[0] > found[0] and not too_short_to_judge(bare, trimmed[3]):
-                found = trimmed
+            trimmed = self._score(bare, request)  # same positions: a core blanks rather than cuts
+            if not too_short_to_judge(bare, trimmed[3]):
+                judged.append(bare)
+                found = max(found, trimmed, key=lambda f: f[0])
+        if request:
+            self._judged_cores = (text, judged)
         return found
 
-    def _score(self, text: str) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
+    def _score(self, text: str, request: bool = False) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
         low = lower_same_length(text)
         kw = self.lexicon.find(text, lowered=low)
         inj = self.cues.find(text, lowered=low)
+        crisis = self.crisis_model if request else None
         if len(text) <= 4 * _WINDOW:
             w_kw = tuple(kw)
-            p = self.model.score(
-                featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words, acts=self.model.acts)
-            )
-            return p, 0, len(text), w_kw
-        starts, probs = window_scores(self.model, text, _WINDOW, (kw, inj), lowered=low)
+            f = featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words, acts=self.model.acts)
+            if crisis is not None:
+                self._keep_for_crisis(text, f)
+            return self.model.score(f), 0, len(text), w_kw
+        models = (self.model,) if crisis is None else (self.model, crisis)
+        starts, scores = models_window_scores(models, text, _WINDOW, (kw, inj), lowered=low)
+        if crisis is not None:
+            self._keep_for_crisis(text, float(scores[1].max()))
+        probs = scores[0]
         k = int(probs.argmax())
         start = int(starts[k])
         end = min(start + _WINDOW, len(text))
@@ -116,10 +150,64 @@ class HarmfulDetector(Detector):
             return []
         p, start, end, hits = self.score(text, request=context.direction == "input")
         if p < self.threshold or too_short_to_judge(text, hits):
-            return self.compliance(text, context)
+            return self.crisis(text, (start, end, hits), context) or self.compliance(text, context)
         if context.direction == "output" and p < DECLINED_THRESHOLD and declines(text):
             return []  # a refusal names the harm it refuses: its own words count only when the model is sure
         return [self.finding(text, p, start, end, hits, context)]
+
+    def crisis(
+        self,
+        text: str,
+        window: tuple[int, int, tuple[KeywordHit, ...]],
+        context: ScanContext,
+        detector: str = "harmful",
+    ) -> list[Finding]:
+        """A self-harm finding when ``text``, written by a user and passed by the harmful model, is a message
+        of a person in crisis (``crisis_probability`` at least 0.5); ``window``: the harmful model's window
+        and keyword hits. Documents, tool output and responses are never judged so: a story or an article
+        about a crisis is not one."""
+        start, end, hits = window
+        if not _from_user(context) or too_short_to_judge(text, hits):
+            return []
+        q = self.crisis_probability(text)
+        if q < 0.5:
+            return []
+        note = f" (crisis model {q:.2f})"
+        return [self.finding(text, q, start, end, hits, context, detector=detector, note=note, crisis=True)]
+
+    def crisis_probability(self, text: str) -> float:
+        """How sure the crisis model is that ``text`` is a message of a person in crisis, 0.5 at its trained
+        per-language threshold (0 where the model folder has no crisis model). Like a request's harmful
+        score (``score``), the text is also judged without the greetings and numbers around it."""
+        if self.crisis_model is None:
+            return 0.0
+        best = self._crisis_score(text)
+        last, judged = self._judged_cores
+        if last != text:
+            judged = [bare for bare in cores(text) if not too_short_to_judge(bare, self.lexicon.find(bare))]
+        for bare in judged:
+            best = max(best, self._crisis_score(bare))
+        return best
+
+    def _keep_for_crisis(self, text: str, found: Features | float) -> None:
+        if len(self._for_crisis) >= _KEPT:
+            self._for_crisis.clear()
+        self._for_crisis[text] = found
+
+    def _crisis_score(self, text: str) -> float:
+        """The crisis model's probability for ``text``, from what scoring it as a request kept where it can
+        (the two models read the same features)."""
+        model = self.crisis_model
+        assert model is not None
+        found = self._for_crisis.get(text)
+        if found is None:  # not scored as a request, or forgotten since (by another thread)
+            if len(text) <= 4 * _WINDOW:
+                found = featurize(text, words=model.words, acts=model.acts)
+            else:
+                low = lower_same_length(text)
+                hits = (self.lexicon.find(text, lowered=low), self.cues.find(text, lowered=low))
+                found = float(models_window_scores((model,), text, _WINDOW, hits, lowered=low)[1].max())
+        return found if isinstance(found, float) else model.score(found)
 
     def compliance(
         self,
@@ -183,26 +271,23 @@ class HarmfulDetector(Detector):
         context: ScanContext,
         detector: str = "harmful",
         note: str = "",
+        crisis: bool = False,
     ) -> Finding:
-        """The finding for a text judged harmful with probability ``p``: the category model (helped by
-        keyword hits) picks the category, the strongest keyword of that category gives the span."""
+        """The finding for a text judged harmful with probability ``p`` (``crisis``: a message of a person in
+        crisis, with the crisis model's probability): the category model (helped by keyword hits) picks the
+        category, the strongest keyword of that category gives the span."""
         chunk = text[start:end]
-        probs = self.category_model.probs(featurize(chunk, hits=(hits, ())))
-        labels = self.category_model.labels
-        bonus: dict[str, float] = defaultdict(float)
-        for h in hits:
-            if h.weight >= 2 and h.category in self.categories:
-                bonus[h.category] = min(bonus[h.category] + _KEYWORD_BONUS, 2 * _KEYWORD_BONUS)
-        adjusted = np.array([probs[i] + bonus.get(label, 0.0) for i, label in enumerate(labels)])
-        cat = self.categories[labels[int(adjusted.argmax())]]
-        if cat.id != "self_harm" and self.is_self_harm(chunk):
+        cat = self.categories["self_harm"] if crisis else self._category(chunk, hits)
+        if cat.id != "self_harm" and (
+            self.is_self_harm(chunk) or (_from_user(context) and self.crisis_probability(chunk) >= 0.5)
+        ):
             cat = self.categories["self_harm"]
         cat_hits = sorted((h for h in hits if h.category == cat.id), key=lambda h: (-h.weight, h.start))
         span = Span(start + cat_hits[0].start, start + cat_hits[0].end) if cat_hits else None
         terms = list(dict.fromkeys(h.term for h in sorted(hits, key=lambda h: h.start)))[:5]
         clauses = tuple(dict.fromkeys((*cat.tc260, *cat.framework, *GUARD_CLAUSES)))
         what = "response" if context.direction == "output" else "request"
-        rationale = f"harmful {what}: {cat.en} / {cat.zh}"
+        rationale = f"{'a person in crisis' if crisis else 'harmful ' + what}: {cat.en} / {cat.zh}"
         if terms:
             rationale += f" (keywords: {', '.join(terms)})"
         return Finding(
@@ -220,3 +305,19 @@ class HarmfulDetector(Detector):
                 "keywords": ",".join(terms),
             },
         )
+
+    def _category(self, chunk: str, hits: tuple[KeywordHit, ...]) -> Category:
+        """The category model's pick for a harmful ``chunk``, helped by its strong keyword hits."""
+        probs = self.category_model.probs(featurize(chunk, hits=(hits, ())))
+        labels = self.category_model.labels
+        bonus: dict[str, float] = defaultdict(float)
+        for h in hits:
+            if h.weight >= 2 and h.category in self.categories:
+                bonus[h.category] = min(bonus[h.category] + _KEYWORD_BONUS, 2 * _KEYWORD_BONUS)
+        adjusted = np.array([probs[i] + bonus.get(label, 0.0) for i, label in enumerate(labels)])
+        return self.categories[labels[int(adjusted.argmax())]]
+
+
+def _from_user(context: ScanContext) -> bool:
+    """Whether the text is what a user writes (the only text the crisis model judges)."""
+    return context.direction == "input" and context.source == "user"

@@ -96,7 +96,10 @@ class SemanticDetector(Detector):
             return [replace(f, detector=self.name) for f in self.fast.scan(text, context)]
         p, p_fast, (start, end, hits) = self.probability(text, request=context.direction == "input")
         if p < self.threshold or too_short_to_judge(text, hits):
-            return self.fast.compliance(text, context, lambda prompt: self.probability(prompt)[0], self.name)
+            crisis = self.fast.crisis(text, (start, end, hits), context, detector=self.name)
+            return crisis or self.fast.compliance(
+                text, context, lambda prompt: self.probability(prompt)[0], self.name
+            )
         if context.direction == "output" and declines(text):
             p = min(p, p_fast)  # a refusal is flagged for its own content only when both tiers are sure
             if p < max(self.threshold, DECLINED_THRESHOLD):

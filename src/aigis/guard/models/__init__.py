@@ -229,37 +229,54 @@ def window_scores(
     over the whole text: every character is hashed once, so the cost per character does not grow
     with the window overlap and stays in numpy. ``hits`` (keyword-library and cue-phrase hits) index
     ``text``; ``lowered`` is ``lower_same_length(text)`` where the caller has it already."""
+    starts, probs = models_window_scores((model,), text, size, hits, lowered)
+    return starts, probs[0]
+
+
+def models_window_scores(
+    models: Sequence[LinearModel],
+    text: str,
+    size: int,
+    hits: tuple[Sequence[KeywordHit], Sequence[KeywordHit]],
+    lowered: str | None = None,
+) -> tuple[IntArray, FloatArray]:
+    """``window_scores`` for several models over the same features at once: (window starts, probabilities
+    with one row per model). The text is hashed once for all of them."""
     n_text = len(text)
     step = size // 2
     starts = np.arange(0, n_text - step, step, dtype=np.int64) if n_text > size else np.zeros(1, np.int64)
     ends = np.minimum(starts + size, n_text)
-    w = model.weights
-    logits = np.full(len(starts), model.bias, dtype=np.float64)
+    logits = np.array([np.full(len(starts), m.bias, dtype=np.float64) for m in models])
     # named features: keyword and cue hits per window (a hit counts in each window that contains it)
     names: dict[int, set[str]] = {}
     for kind, (pre, pre_w) in zip(hits, (("lex", "lexw"), ("inj", "injw")), strict=True):
         for h in kind:
             for k in _windows_holding(h, size, step, len(starts)):
                 names.setdefault(k, set()).update((f"{pre}:{h.category}:{h.weight}", f"{pre_w}:{h.weight}"))
-    if model.acts:
-        for name, mask in _shape_masks(text, size, step, len(starts), lowered).items():
-            if mask.any():
-                logits[mask] += float(w[_named_cached(name)])
-    for k, found in names.items():
-        logits[k] += sum(float(w[_named_cached(x)]) for x in found)
+    shapes = _shape_masks(text, size, step, len(starts), lowered) if any(m.acts for m in models) else {}
     lengths = ends - starts
-    for length in np.unique(lengths):
-        logits[lengths == length] += float(w[_named_cached(_length_bucket(int(length)))])
+    for i, m in enumerate(models):
+        w = m.weights
+        if m.acts:
+            for name, mask in shapes.items():
+                if mask.any():
+                    logits[i, mask] += float(w[_named_cached(name)])
+        for k, found in names.items():
+            logits[i, k] += sum(float(w[_named_cached(x)]) for x in found)
+        for length in np.unique(lengths):
+            logits[i, lengths == length] += float(w[_named_cached(_length_bucket(int(length)))])
     per_block = max(1, _BLOCK // max(step, 1))
     zh = np.zeros(len(starts), dtype=bool)
     for b in range(0, len(starts), per_block):
         st = starts[b : b + per_block]
         lo, hi = int(st[0]), int(min(st[-1] + size, n_text))
-        seg_logits, seg_zh = _segment_logits(model, text[lo:hi], st - lo, ends[b : b + per_block] - lo)
-        logits[b : b + per_block] += seg_logits
+        seg_logits, seg_zh = _segment_logits(models, text[lo:hi], st - lo, ends[b : b + per_block] - lo)
+        logits[:, b : b + per_block] += seg_logits
         zh[b : b + per_block] = seg_zh
-    w_zh, w_en = float(w[_named_cached("lang:zh")]), float(w[_named_cached("lang:en")])
-    logits += np.where(zh, w_zh + model.offsets.get("zh", 0.0), w_en + model.offsets.get("en", 0.0))
+    for i, m in enumerate(models):
+        w_zh = float(m.weights[_named_cached("lang:zh")]) + m.offsets.get("zh", 0.0)
+        w_en = float(m.weights[_named_cached("lang:en")]) + m.offsets.get("en", 0.0)
+        logits[i] += np.where(zh, w_zh, w_en)
     probs: FloatArray = (1.0 / (1.0 + np.exp(-np.clip(logits, -40.0, 40.0)))).astype(np.float32)
     return starts, probs
 
@@ -295,11 +312,21 @@ def _first_window(end: IntArray | np.int64, size: int, step: int) -> IntArray:
     return np.maximum(0, -(-(end - size) // step))
 
 
+@lru_cache(maxsize=8)
+def _stacked_weights(models: tuple[LinearModel, ...]) -> FloatArray:
+    """The models' weights side by side, one column each: one gather per n-gram reads every model's weight
+    (a model lives as long as the detector holding it, and a cached model keeps its matrix)."""
+    if len(models) == 1:
+        return models[0].weights[:, None]
+    return np.ascontiguousarray(np.stack([m.weights for m in models], axis=1))
+
+
 def _segment_logits(
-    model: LinearModel, seg: str, starts: IntArray, ends: IntArray
+    models: Sequence[LinearModel], seg: str, starts: IntArray, ends: IntArray
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """n-gram and word contributions of each window [starts, ends) of ``seg``, and its language."""
-    w = model.weights
+    """n-gram and word contributions of each window [starts, ends) of ``seg`` (one row per model), and its
+    language."""
+    stacked = _stacked_weights(tuple(models))
     raw = np.frombuffer(seg.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     cjk = np.concatenate([[0], np.cumsum((raw >= _CJK_LO) & (raw <= _CJK_HI))])
     folded = raw | 0x20
@@ -313,8 +340,8 @@ def _segment_logits(
     pos = np.flatnonzero(keep)
     ca = np.searchsorted(pos, starts)
     cb = np.searchsorted(pos, ends)
-    out = np.zeros(len(starts), dtype=np.float64)
-    total = np.zeros(len(starts), dtype=np.float64)
+    out = np.zeros((len(models), len(starts)), dtype=np.float64)
+    total = np.zeros((len(models), len(starts)), dtype=np.float64)
     count = np.zeros(len(starts), dtype=np.int64)
     cps = clean.astype(np.uint64)
     h = np.zeros(len(cps), dtype=np.uint64)
@@ -326,25 +353,30 @@ def _segment_logits(
                 break
             h = h[:m] * _PRIME + cps[n - 1 :]
             ids = (((h ^ _SALTS[n]) * _MIX) >> shift).astype(np.int64)
-            prefix = np.concatenate([[0.0], np.cumsum(w[ids], dtype=np.float64)])
             a = np.minimum(ca, m)
             z = np.maximum(np.minimum(cb - n + 1, m), a)
-            total += prefix[z] - prefix[a]
+            prefix = np.zeros((m + 1, len(models)), dtype=np.float64)
+            np.cumsum(stacked[ids], axis=0, dtype=np.float64, out=prefix[1:])
+            total += (prefix[z] - prefix[a]).T
             count += z - a
     out += np.where(count > 0, total / np.sqrt(np.maximum(count, 1)), 0.0)
-    if model.words:
+    reading = [i for i, model in enumerate(models) if model.words]
+    if reading:
         w_starts, w_ends, hashes = _words(cps)
         if len(hashes):
             uni, bi = _word_feature_ids(hashes)
-            pu = np.concatenate([[0.0], np.cumsum(w[uni], dtype=np.float64)])
-            pb = np.concatenate([[0.0], np.cumsum(w[bi], dtype=np.float64)])
             ja = np.searchsorted(w_starts, ca, side="left")
             jb = np.maximum(np.searchsorted(w_ends, cb, side="right"), ja)
             ba = np.minimum(ja, len(bi))  # bigrams (j, j + 1) with both words in the window
             bz = np.maximum(np.minimum(jb - 1, len(bi)), ba)
-            wsum = (pu[jb] - pu[ja]) + (pb[bz] - pb[ba])
             wcount = (jb - ja) + (bz - ba)
-            out += np.where(wcount > 0, wsum / np.sqrt(np.maximum(wcount, 1)), 0.0)
+            pu = np.zeros((len(uni) + 1, len(models)), dtype=np.float64)
+            pb = np.zeros((len(bi) + 1, len(models)), dtype=np.float64)
+            np.cumsum(stacked[uni], axis=0, dtype=np.float64, out=pu[1:])
+            np.cumsum(stacked[bi], axis=0, dtype=np.float64, out=pb[1:])
+            wsum = ((pu[jb] - pu[ja]) + (pb[bz] - pb[ba])).T
+            words = np.where(wcount > 0, wsum / np.sqrt(np.maximum(wcount, 1)), 0.0)
+            out[reading] += words[reading]
     return out, zh
 
 
