@@ -319,7 +319,11 @@ def test_shipped_head_loads() -> None:
     width = {"mean": 384, "mean+max": 768}[head.pooling]
     assert head.w1.shape == (head.members, width, head.w2.shape[1])
     assert head.b1.shape == head.w2.shape and head.b2.shape == (head.members,)
-    assert set(head.thresholds) == {"en", "zh"} and set(head.fast_weight) == {"en", "zh"}
+    # every language is judged by exactly one set of networks, with its share and threshold there
+    for lang in ("en", "zh"):
+        part = head.for_lang(lang)
+        assert set(part.thresholds) == {lang} and set(part.fast_weight) == {lang}
+    assert set(head.thresholds) == {"en", "zh"} - set(head.by_lang)
 
 
 # -- the semantic detector through the guard -----------------------------------------------------------

@@ -558,7 +558,10 @@ def train_semantic(
         )
         return head
 
-    head = fit_head(emb, {"en", "zh"})
+    # the shared networks judge only the languages without networks of their own: a share and threshold
+    # chosen for a language that has them would never be read
+    own_languages = set(SHAPE_LANGUAGES) if SHAPE_FEATURES else set()
+    head = fit_head(emb, {"en", "zh"} - own_languages)
     if SHAPE_FEATURES:
         # each language in SHAPE_LANGUAGES gets networks of its own that also read the request shapes; the
         # others keep the networks above, unchanged (shared networks moved English too: round 23)
