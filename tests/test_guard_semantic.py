@@ -795,6 +795,24 @@ def test_a_crisis_message_without_a_request_gets_the_reply_that_points_to_help(s
         assert not semantic_guard.check_input(text).blocked
 
 
+def test_a_short_statement_of_crisis_gets_the_reply_that_points_to_help(semantic_guard: Guard) -> None:
+    from aigis.guard.detectors.harmful import HarmfulDetector
+    from aigis.guard.lexicon import bare_statement
+
+    assert bare_statement("我 想 死了。。。") == "我想死"
+    assert bare_statement("I'm suicidal!! 😭") == "im suicidal"
+    for text in ("我想死", "我想死了。。。", "好想死啊", "I'm suicidal!!", "kms"):
+        for guard in (Guard.default(), Guard.from_policy(EXAMPLE_POLICY)):
+            verdict = guard.check_input(text)
+            assert verdict.action == "refuse" and verdict.findings[0].category == "TC260-A.4.1", text
+            assert verdict.reply == guard.policy.reply("self_harm", "refuse", verdict.lang)
+        assert not HarmfulDetector().scan(text, ScanContext(source="document"))
+    # the whole message only, and no figure of speech
+    for text in ("好的", "想睡觉", "改bug改到想死", "kill me", "I ran 5 kms"):
+        assert not Guard.default().check_input(text).blocked, text
+        assert not semantic_guard.check_input(text).blocked, text
+
+
 def test_short_messages_with_a_strong_keyword_are_still_judged(semantic_guard: Guard) -> None:
     from aigis.guard.detectors.harmful import too_short_to_judge
     from aigis.guard.lexicon import default_lexicon

@@ -43,7 +43,9 @@ from aigis.guard.detectors.base import (
 from aigis.guard.lexicon import (
     Category,
     KeywordHit,
+    bare_statement,
     categories,
+    crisis_statements,
     default_lexicon,
     injection_lexicon,
     lower_same_length,
@@ -163,11 +165,17 @@ class HarmfulDetector(Detector):
         detector: str = "harmful",
     ) -> list[Finding]:
         """A self-harm finding when ``text``, written by a user and passed by the harmful model, is a message
-        of a person in crisis (``crisis_probability`` at least 0.5); ``window``: the harmful model's window
-        and keyword hits. Documents, tool output and responses are never judged so: a story or an article
-        about a crisis is not one."""
+        of a person in crisis: a whole message on the list of short crisis statements
+        (``aigis.guard.lexicon.crisis_statements``), or one long enough to judge with ``crisis_probability``
+        at least 0.5; ``window``: the harmful model's window and keyword hits. Documents, tool output and
+        responses are never judged so: a story or an article about a crisis is not one."""
         start, end, hits = window
-        if not _from_user(context) or too_short_to_judge(text, hits):
+        if not _from_user(context):
+            return []
+        if bare_statement(text) in crisis_statements():  # "我想死", "kms": too short for any model
+            note = " (a statement of crisis)"
+            return [self.finding(text, 1.0, *window, context, detector=detector, note=note, crisis=True)]
+        if too_short_to_judge(text, hits):
             return []
         q = self.crisis_probability(text)
         if q < 0.5:

@@ -83,6 +83,30 @@ def categories() -> dict[str, Category]:
     return out
 
 
+_PARTICLES = "啊呀了吧呢啦嘛哦唉呗"
+_WORDS = re.compile(r"[^\W_]+")
+_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
+
+
+def bare_statement(text: str) -> str:
+    """A whole message reduced to what a short statement says: lower case, words joined by one space
+    (punctuation, emoji and apostrophes dropped; none between Chinese characters), trailing particles
+    (啊, 了, 吧 …) removed: "我想死了。。。" and "我 想 死" read "我想死", "I'm suicidal!!" reads
+    "im suicidal"."""
+    words = _WORDS.findall(text.lower().replace("'", "").replace("\u2019", ""))
+    bare = _BETWEEN_HAN.sub("", " ".join(words))
+    while len(bare) > 1 and bare[-1] in _PARTICLES:
+        bare = bare[:-1]
+    return bare
+
+
+@lru_cache(maxsize=1)
+def crisis_statements() -> frozenset[str]:
+    """Whole messages that state a crisis (``crisis_statements.txt``), as ``bare_statement`` reads them."""
+    lines = _read("crisis_statements.txt").splitlines()
+    return frozenset(bare_statement(line) for line in lines if line.strip() and not line.startswith("#"))
+
+
 def lower_same_length(text: str) -> str:
     """Lower-case ``text`` without changing its length, so offsets stay valid."""
     low = text.lower()
