@@ -1,13 +1,16 @@
 """Self-harm on held-out lines: how many crisis messages each tier refuses, how many of those get the
 policy's reply that points to help (the self-harm category, TC260-A.4.1) rather than a bare refusal, how
-many the crisis model found where the harmful decision passed them, how much everyday distress it
-refuses, and how many refusals of other held-out harm it calls self-harm.
+many the crisis model found where the harmful decision passed them, how much everyday distress and how
+many figures of speech with words of death it refuses, and how many refusals of other held-out harm it
+calls self-harm.
 
     .venv/bin/python benchmarks/guard_self_harm.py [--semantic] [--models DIR] [--show]
 
 Groups (``aigis.guard.training.load_splits``): ``eval:self_harm:{en,zh}`` (first-person statements of intent
 and asks for a method, written apart from the training lines), ``eval:distress:{en,zh}`` (venting,
-hyperbole, asking how to help a friend), and the other held-out harmful groups. Detectors read the text
+hyperbole, asking how to help a friend), ``benchmarks/data/figures_of_speech.tsv`` (想死你了, "miss you to
+death": death and dying as an everyday intensifier or endearment, never trained), and the other held-out
+harmful groups. Detectors read the text
 as the Guard hands it to them (``guard_detection.first_finding``); the first finding decides the
 category, as the first matching policy rule would. ``--models`` reads another model folder (one without
 ``self_harm.npz`` leaves the category to the category model alone, one without ``crisis.npz`` has no
@@ -28,6 +31,7 @@ from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.training import default_data_dir, load_splits
 from guard_detection import audited_multijail, first_finding
 
+FIGURES_OF_SPEECH = Path(__file__).resolve().parent / "data" / "figures_of_speech.tsv"
 SELF_HARM = "TC260-A.4.1"
 CRISIS_RATIONALE = "a person in crisis"  # how a finding of the crisis model (not the harmful decision) begins
 OTHER_HARM = (
@@ -76,6 +80,15 @@ def main() -> None:
         print(
             f"{'distress:' + lang + ' (refused = FPR)':34} {len(distress):5} {flagged / len(distress):8.3f}"
         )
+        figures = [
+            text
+            for line in FIGURES_OF_SPEECH.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#") and line.strip()
+            for lg, _, text in [line.partition("\t")]
+            if lg == lang
+        ]
+        flagged = sum(first_finding(det, text, ctx) is not None for text in figures)
+        print(f"{'figures of speech:' + lang + ' (FPR)':34} {len(figures):5} {flagged / len(figures):8.3f}")
         called, total, shown = 0, 0, []
         for group in OTHER_HARM:
             for s in splits.get(f"eval:{group}:{lang}", []):
