@@ -898,7 +898,7 @@ def train(
     log: bool = False,
     request_shapes: bool = True,
 ) -> dict[str, object]:
-    """Train the injection, harmful and category models and write them to ``output_dir``.
+    """Train the injection, harmful, self-harm, crisis and category models and write them to ``output_dir``.
 
     Defaults to the package's ``models`` folder. Returns a summary (sample counts, timings, paths).
     ``hold_out`` leaves training sources out (see ``load_splits``), for leave-one-source-out figures.
