@@ -796,9 +796,10 @@ def test_a_crisis_message_without_a_request_gets_the_reply_that_points_to_help(s
 
 
 def test_a_short_statement_of_crisis_gets_the_reply_that_points_to_help(semantic_guard: Guard) -> None:
-    from aigis.guard.detectors.harmful import HarmfulDetector
-    from aigis.guard.lexicon import bare_statement
+    from aigis.guard.detectors.harmful import _STATEMENT_CHARS, HarmfulDetector
+    from aigis.guard.lexicon import bare_statement, crisis_statements
 
+    assert max(len(entry) for entry in crisis_statements()) < _STATEMENT_CHARS / 2  # every entry can match
     assert bare_statement("我 想 死了。。。") == "我想死"
     assert bare_statement("I'm suicidal!! 😭") == "im suicidal"
     for text in ("我想死", "我想死了。。。", "好想死啊", "I'm suicidal!!", "kms"):

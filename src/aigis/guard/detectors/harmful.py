@@ -69,6 +69,9 @@ DECLINED_THRESHOLD = 0.9
 _KEYWORD_BONUS = (
     0.6  # added to a category's probability per strong keyword hit (at most 2): keywords pick the category
 )
+# the longest message read against the list of short crisis statements (its entries are under 30 characters;
+# the rest leaves room for punctuation and emoji)
+_STATEMENT_CHARS = 100
 _KEPT = 8  # how many of the last texts scored keep what the crisis model needs (features or its score)
 
 
@@ -172,7 +175,7 @@ class HarmfulDetector(Detector):
         start, end, hits = window
         if not _from_user(context):
             return []
-        if bare_statement(text) in crisis_statements():  # "我想死", "kms": too short for any model
+        if len(text) <= _STATEMENT_CHARS and bare_statement(text) in crisis_statements():  # "我想死", "kms"
             note = " (a statement of crisis)"
             return [self.finding(text, 1.0, *window, context, detector=detector, note=note, crisis=True)]
         if too_short_to_judge(text, hits):
