@@ -67,7 +67,7 @@ import json
 import random
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -76,7 +76,7 @@ import numpy.typing as npt
 
 from aigis.errors import InputError
 from aigis.guard.calibration import threshold_at_rate
-from aigis.guard.lexicon import categories, default_lexicon
+from aigis.guard.lexicon import categories
 from aigis.guard.models import BITS, WINDOW, Features, LinearModel, SoftmaxModel, featurize
 from aigis.guard.normalize import fold
 
@@ -725,34 +725,56 @@ def is_validation(text: str) -> bool:
 
 
 def _choose_offsets(
-    model: LinearModel, val: list[Sample], feats: list[Features], positive: str, lower_rate: float | None
+    model: LinearModel,
+    val: list[Sample],
+    feats: list[Features],
+    positive: str | Callable[[Sample], bool],
+    lower_rate: float | None,
+    *,
+    rate: float = MAX_VALIDATION_FPR,
+    limit: float | None = 2.0,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Per language, the bias offset that puts 0.5 at the lowest validation threshold whose (smoothed:
     ``SMOOTH_OFFSETS``) false positive rate on benign and hard-benign rows is at most
-    ``MAX_VALIDATION_FPR``, and the validation recall at that threshold. Validation rows come from the
-    training sources and understate the false positives of unseen text, so a threshold below 0.5 must
-    meet the stricter ``lower_rate`` instead, or stays at 0.5 where that is None; offsets stay within
-    [-2, 2]."""
+    ``rate``, and the validation recall at that threshold of the rows labelled ``positive`` (or those it
+    accepts, given a function). Validation rows come from the training sources and understate the false
+    positives of unseen text, so a threshold below 0.5 must meet the stricter ``lower_rate`` instead, or
+    stays at 0.5 where that is None; offsets stay within [-``limit``, ``limit``] (None: unbounded)."""
+    accepts = positive if callable(positive) else lambda s: s.label == positive
     offsets: dict[str, float] = {}
     recall: dict[str, float] = {}
     for lang in ("en", "zh"):
         rows = [(s, model.logit(f)) for s, f in zip(val, feats, strict=True) if s.lang == lang]
         neg = [z for s, z in rows if s.label in ("benign", "hard_benign")]
-        pos = [z for s, z in rows if s.label == positive]
+        pos = [z for s, z in rows if accepts(s)]
         if not neg:
             offsets[lang] = 0.0
             continue
-        threshold = threshold_at_rate(neg, MAX_VALIDATION_FPR, smooth=SMOOTH_OFFSETS)
+        threshold = threshold_at_rate(neg, rate, smooth=SMOOTH_OFFSETS)
         if threshold < 0.0:
             lower = threshold_at_rate(neg, lower_rate, smooth=SMOOTH_OFFSETS) if lower_rate else 0.0
             threshold = min(lower, 0.0)
-        offsets[lang] = round(float(min(max(-threshold, -2.0), 2.0)), 4) + 0.0  # never -0.0
+        offset = -threshold if limit is None else min(max(-threshold, -limit), limit)
+        offsets[lang] = round(float(offset), 4) + 0.0  # never -0.0
         if pos:
             recall[lang] = round(sum(z + offsets[lang] >= 0 for z in pos) / len(pos), 4)
     return offsets, recall
 
 
-SELF_HARM_SOURCE = "self_harm"  # the own set whose rows are all self-harm (``self_harm_{en,zh}.txt``)
+SELF_HARM_SOURCE = "self_harm"  # the own set of crisis messages (``self_harm_{en,zh}.txt``)
+
+
+def _names_self_harm(features: Features) -> bool:
+    """Whether a row's keyword hits (in its features) include a self-harm keyword."""
+    return any(h.category == "self_harm" for h in features.keyword_hits)
+
+
+def _binary_meta(
+    name: str, y: npt.NDArray[np.float64], *, words: bool, acts: bool, **more: object
+) -> dict[str, object]:
+    """What a binary model's file records about it (``LinearModel`` reads threshold, words, acts, offsets)."""
+    meta = {"name": name, "bits": BITS, "threshold": 0.5, "samples": len(y), "positives": int(y.sum())}
+    return {**meta, "words": words, "acts": acts, **more}
 
 
 def _fit_self_harm(
@@ -769,41 +791,25 @@ def _fit_self_harm(
     Positives: the self-harm set and self-harm keywords; negatives: every other harmful row that has no
     self-harm keyword (our other sets hold self-harm lines without a category). ``feats``: the harmful
     model's features of ``samples`` (words and request shapes), reused rather than computed again."""
-    lexicon = default_lexicon()
     known = {id(s): f for s, f in zip(samples, feats, strict=True)} if feats is not None else {}
 
     def is_self_harm(s: Sample) -> bool:
         return s.source.startswith(SELF_HARM_SOURCE) or s.category == "self_harm"
 
-    def names_self_harm(s: Sample) -> bool:
-        return any(h.category == "self_harm" for h in lexicon.find(s.text))
-
-    harmful = [s for s in samples + keyword_samples if s.label == "harmful"]
-    rows = [s for s in harmful if is_self_harm(s) or not names_self_harm(s)]
-    random.Random(seed + 3).shuffle(rows)
-    y = np.array([1.0 if is_self_harm(s) else 0.0 for s in rows])
-    sw = np.ones(len(rows))
-    sw[y == 1] *= (y == 0).sum() / max((y == 1).sum(), 1.0)
-
     def features(s: Sample) -> Features:
         found = known.get(id(s))
         return found if found is not None else featurize(s.text[:WINDOW], acts=True)
 
-    x = _design([features(s) for s in rows])
-    w, b = _fit_binary(x, y, sw, l2=1e-7, epochs=epochs, seed=seed)
-    meta = {
-        "name": "self_harm",
-        "bits": BITS,
-        "threshold": 0.5,
-        "samples": len(rows),
-        "positives": int(y.sum()),
-        "words": True,
-        "acts": True,
-    }
-    return LinearModel(w.astype(np.float32), b, meta)
+    harmful = [(s, features(s)) for s in samples + keyword_samples if s.label == "harmful"]
+    rows = [(s, f) for s, f in harmful if is_self_harm(s) or not _names_self_harm(f)]
+    random.Random(seed + 3).shuffle(rows)
+    y = np.array([1.0 if is_self_harm(s) else 0.0 for s, _ in rows])
+    sw = np.ones(len(rows))
+    sw[y == 1] *= (y == 0).sum() / max((y == 1).sum(), 1.0)
+    w, b = _fit_binary(_design([f for _, f in rows]), y, sw, l2=1e-7, epochs=epochs, seed=seed)
+    return LinearModel(w.astype(np.float32), b, _binary_meta("self_harm", y, words=True, acts=True))
 
 
-CRISIS_SOURCE = "self_harm"  # the own set of crisis messages: the crisis model's positives
 DISTRESS_SOURCE = "distress"  # their look-alikes (venting, hyperbole): the negatives it must pass most
 CRISIS_DISTRESS_WEIGHT = 16.0  # per distress row; other hard-benign rows weigh 2, the rest 1
 # the share of a language's validation benign and hard-benign rows that the crisis model may flag on its
@@ -832,20 +838,16 @@ def _fit_crisis(
     method, the harmful model's task) nor as negatives. Per-language offsets put 0.5 at the threshold that
     flags ``CRISIS_VALIDATION_FPR`` of the language's validation negatives. ``feats``, ``val_feats``: the
     harmful model's features of the rows (``acts``: with the request shapes)."""
-    lexicon = default_lexicon()
 
     def is_crisis(s: Sample) -> bool:
-        return s.source.startswith(CRISIS_SOURCE)
+        return s.source.startswith(SELF_HARM_SOURCE)
 
-    def other_self_harm(s: Sample) -> bool:
-        return s.category == "self_harm" or any(h.category == "self_harm" for h in lexicon.find(s.text))
-
-    def trains(s: Sample) -> bool:
+    def trains(s: Sample, f: Features) -> bool:
         if s.label == "harmful":
-            return is_crisis(s) or not other_self_harm(s)
+            return is_crisis(s) or not (s.category == "self_harm" or _names_self_harm(f))
         return s.label in ("benign", "hard_benign")
 
-    keep = [i for i, s in enumerate(samples) if trains(s)]
+    keep = [i for i, (s, f) in enumerate(zip(samples, feats, strict=True)) if trains(s, f)]
     random.Random(seed + 4).shuffle(keep)
     rows = [samples[i] for i in keep]
     y = np.array([1.0 if is_crisis(s) else 0.0 for s in rows])
@@ -864,27 +866,17 @@ def _fit_crisis(
     sw[y == 1] *= sw[y == 0].sum() / max(sw[y == 1].sum(), 1.0)
     w, b = _fit_binary(_design([feats[i] for i in keep]), y, sw, l2=1e-7, epochs=epochs, seed=seed)
     model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})  # as saved
-    offsets: dict[str, float] = {}
-    recall: dict[str, float] = {}
-    for lang in ("en", "zh"):
-        scored = [(s, model.logit(f)) for s, f in zip(val, val_feats, strict=True) if s.lang == lang]
-        neg = [z for s, z in scored if s.label in ("benign", "hard_benign")]
-        pos = [z for s, z in scored if is_crisis(s)]
-        offsets[lang] = round(-threshold_at_rate(neg, CRISIS_VALIDATION_FPR), 4) + 0.0 if neg else 0.0
-        if pos:
-            recall[lang] = round(sum(z + offsets[lang] >= 0 for z in pos) / len(pos), 4)
-    meta = {
-        "name": "crisis",
-        "bits": BITS,
-        "threshold": 0.5,
-        "samples": len(rows),
-        "positives": int(y.sum()),
-        "bias_offsets": offsets,
-        "words": True,
-        "acts": acts,
-        "max_validation_fpr": CRISIS_VALIDATION_FPR,
-        "validation_recall": recall,
-    }
+    rate = CRISIS_VALIDATION_FPR  # one rate, below 0.5 too, and no bound on the offset
+    offsets, recall = _choose_offsets(model, val, val_feats, is_crisis, rate, rate=rate, limit=None)
+    meta = _binary_meta(
+        "crisis",
+        y,
+        words=True,
+        acts=acts,
+        bias_offsets=offsets,
+        max_validation_fpr=rate,
+        validation_recall=recall,
+    )
     return LinearModel(w.astype(np.float32), b, meta)
 
 
@@ -964,18 +956,15 @@ def train(
         w, b = _fit_binary(xd, y, sw, l2=1e-7, epochs=epochs, seed=seed)
         model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})
         offsets, val_recall = _choose_offsets(model, val, vf, pos, LOWER_VALIDATION_FPR[name])
-        meta = {
-            "name": name,
-            "bits": BITS,
-            "threshold": 0.5,
-            "samples": len(y),
-            "positives": int(y.sum()),
-            "bias_offsets": offsets,
-            "words": words,
-            "acts": acts,
-            "max_validation_fpr": MAX_VALIDATION_FPR,
-            "validation_recall": val_recall,
-        }
+        meta = _binary_meta(
+            name,
+            y,
+            words=words,
+            acts=acts,
+            bias_offsets=offsets,
+            max_validation_fpr=MAX_VALIDATION_FPR,
+            validation_recall=val_recall,
+        )
         LinearModel(w.astype(np.float32), b, meta).save(out / f"{name}.npz")
         summary[name] = meta
         if log:

@@ -51,7 +51,6 @@ from aigis.guard.lexicon import (
     lower_same_length,
 )
 from aigis.guard.models import (
-    Features,
     LinearModel,
     featurize,
     load_binary,
@@ -72,7 +71,7 @@ _KEYWORD_BONUS = (
 # the longest message read against the list of short crisis statements (its entries are under 30 characters;
 # the rest leaves room for punctuation and emoji)
 _STATEMENT_CHARS = 100
-_KEPT = 8  # how many of the last texts scored keep what the crisis model needs (features or its score)
+_KEPT = 8  # how many of the last requests scored keep their crisis probability
 
 
 def _optional_binary(name: str, model_dir: Path | None) -> LinearModel | None:
@@ -95,9 +94,7 @@ class HarmfulDetector(Detector):
         self.category_model = load_softmax("category", model_dir)
         self.self_harm_model = _optional_binary("self_harm", model_dir)
         self.crisis_model = _optional_binary("crisis", model_dir)
-        # the last requests scored: their features (short texts) or the crisis model's score (long ones, whose
-        # windows both models read in one pass)
-        self._for_crisis: dict[str, Features | float] = {}
+        self._crisis_seen: dict[str, float] = {}  # the crisis probability of the last requests scored
         self._judged_cores: tuple[str, list[str]] = ("", [])  # the last request's cores long enough to judge
         self.threshold = self.model.threshold if threshold is None else threshold
         self.lexicon = default_lexicon()
@@ -125,20 +122,29 @@ class HarmfulDetector(Detector):
         return found
 
     def _score(self, text: str, request: bool = False) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
+        """``score`` of one text; a request's crisis probability is kept for ``crisis_probability``."""
+        p, start, end, hits, crisis_p = self._read(text, self.crisis_model if request else None)
+        if crisis_p is not None:
+            if len(self._crisis_seen) >= _KEPT:
+                self._crisis_seen.clear()
+            self._crisis_seen[text] = crisis_p
+        return p, start, end, hits
+
+    def _read(
+        self, text: str, crisis: LinearModel | None
+    ) -> tuple[float, int, int, tuple[KeywordHit, ...], float | None]:
+        """The harmful model's probability, worst window and its keyword hits, and the ``crisis`` model's
+        probability (None without one) from the same features: long texts are scored in windows, both
+        models in one pass."""
         low = lower_same_length(text)
         kw = self.lexicon.find(text, lowered=low)
         inj = self.cues.find(text, lowered=low)
-        crisis = self.crisis_model if request else None
         if len(text) <= 4 * _WINDOW:
             w_kw = tuple(kw)
             f = featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words, acts=self.model.acts)
-            if crisis is not None:
-                self._keep_for_crisis(text, f)
-            return self.model.score(f), 0, len(text), w_kw
+            return self.model.score(f), 0, len(text), w_kw, None if crisis is None else crisis.score(f)
         models = (self.model,) if crisis is None else (self.model, crisis)
         starts, scores = models_window_scores(models, text, _WINDOW, (kw, inj), lowered=low)
-        if crisis is not None:
-            self._keep_for_crisis(text, float(scores[1].max()))
         probs = scores[0]
         k = int(probs.argmax())
         start = int(starts[k])
@@ -148,7 +154,7 @@ class HarmfulDetector(Detector):
             for h in kw
             if start <= h.start and h.end <= end
         )
-        return float(probs[k]), start, end, w_kw
+        return float(probs[k]), start, end, w_kw, None if crisis is None else float(scores[1].max())
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():
@@ -172,7 +178,7 @@ class HarmfulDetector(Detector):
         (``aigis.guard.lexicon.crisis_statements``), or one long enough to judge with ``crisis_probability``
         at least 0.5; ``window``: the harmful model's window and keyword hits. Documents, tool output and
         responses are never judged so: a story or an article about a crisis is not one."""
-        start, end, hits = window
+        hits = window[2]
         if not _from_user(context):
             return []
         if len(text) <= _STATEMENT_CHARS and bare_statement(text) in crisis_statements():  # "我想死", "kms"
@@ -184,7 +190,7 @@ class HarmfulDetector(Detector):
         if q < 0.5:
             return []
         note = f" (crisis model {q:.2f})"
-        return [self.finding(text, q, start, end, hits, context, detector=detector, note=note, crisis=True)]
+        return [self.finding(text, q, *window, context, detector=detector, note=note, crisis=True)]
 
     def crisis_probability(self, text: str) -> float:
         """How sure the crisis model is that ``text`` is a message of a person in crisis, 0.5 at its trained
@@ -200,25 +206,13 @@ class HarmfulDetector(Detector):
             best = max(best, self._crisis_score(bare))
         return best
 
-    def _keep_for_crisis(self, text: str, found: Features | float) -> None:
-        if len(self._for_crisis) >= _KEPT:
-            self._for_crisis.clear()
-        self._for_crisis[text] = found
-
     def _crisis_score(self, text: str) -> float:
-        """The crisis model's probability for ``text``, from what scoring it as a request kept where it can
-        (the two models read the same features)."""
-        model = self.crisis_model
-        assert model is not None
-        found = self._for_crisis.get(text)
-        if found is None:  # not scored as a request, or forgotten since (by another thread)
-            if len(text) <= 4 * _WINDOW:
-                found = featurize(text, words=model.words, acts=model.acts)
-            else:
-                low = lower_same_length(text)
-                hits = (self.lexicon.find(text, lowered=low), self.cues.find(text, lowered=low))
-                found = float(models_window_scores((model,), text, _WINDOW, hits, lowered=low)[1].max())
-        return found if isinstance(found, float) else model.score(found)
+        """The crisis model's probability for ``text``: kept from scoring it as a request, or read afresh
+        (not scored as a request, or forgotten since by another thread)."""
+        found = self._crisis_seen.get(text)
+        if found is None:
+            found = self._read(text, self.crisis_model)[4]
+        return found or 0.0
 
     def compliance(
         self,
