@@ -26,13 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.embedding import shared_encoder
 from aigis.guard.semantic import (
-    FAST_ONLY_SOURCES,
     MAX_VALIDATION_FPR,
+    SHARED_NETWORKS_SKIP,
     SemanticHead,
     choose_thresholds,
     fast_logit,
     head_logits,
-    head_validates,
+    head_rows,
     one_blas_thread,
 )
 from aigis.guard.training import as_guard_reads, default_data_dir, load_splits
@@ -75,17 +75,14 @@ def main() -> None:
     head = SemanticHead.load(args.models / "semantic.npz" if args.models else None)
     fast = HarmfulDetector(model_dir=args.models)
     rng = np.random.default_rng(args.seed)
+    everything = splits["train"]
+    shared = [s for s in everything if not s.source.startswith(SHARED_NETWORKS_SKIP)]
     for lang in args.lang:
-        negatives = as_guard_reads(
-            [
-                s
-                for s in splits["train"]
-                if s.lang == lang
-                and s.label in ("benign", "hard_benign")
-                and head_validates(s)
-                and not s.source.startswith(FAST_ONLY_SOURCES)
-            ]
-        )
+        # the rows that chose this language's threshold: the shared networks' or the language's own
+        rows, validating = head_rows(everything if lang in head.by_lang else shared, splits)
+        negatives = [
+            s for s, v in zip(rows, validating, strict=True) if v and s.lang == lang and s.label != "harmful"
+        ]
         prompts = [s.text for s in as_guard_reads(splits[f"eval:harmful_multijail_audited:{lang}"])]
         with one_blas_thread():
             neg_z = ensemble(head, fast, [s.text for s in negatives], lang, request=False)

@@ -307,11 +307,42 @@ def test_requests_behind_a_pretext_never_choose_the_semantic_heads_thresholds() 
     rows = load_splits(DATA)["train"]
     pretext = [s for s in rows if s.source.startswith(HEAD_NEVER_VALIDATES)]
     sources = {f"{stem}_{lang}" for stem in HEAD_NEVER_VALIDATES for lang in ("en", "zh")}
-    assert {s.source for s in pretext} == sources
+    assert {s.source for s in pretext} == sources | {"self_harm_more_en", "self_harm_more_zh"}  # crisis only
     assert any(is_validation(s.text) for s in pretext)  # these validate the fast models' offsets
     assert not any(head_validates(s) for s in pretext)
     others = [s for s in rows if not s.source.startswith(HEAD_NEVER_VALIDATES)]
     assert [head_validates(s) for s in others] == [is_validation(s.text) for s in others]
+
+
+@pytest.mark.skipif(not (DATA / "advbench").is_dir(), reason="../shared/data not present")
+def test_figures_of_speech_train_the_chinese_networks_and_crisis_lines_no_network() -> None:
+    from aigis.guard.semantic import SHARED_NETWORKS_SKIP, head_rows
+    from aigis.guard.training import CRISIS_ONLY_SOURCES, PSEUDO_ZH, is_crisis_only, load_splits
+
+    splits = load_splits(DATA)
+    everything = splits["train"]
+    figures = {s.source: s.label for s in everything if s.source.startswith(SHARED_NETWORKS_SKIP)}
+    assert figures == {"figures_en": "hard_benign", "figures_zh": "hard_benign"}
+    crisis_only = {(s.source, s.label) for s in everything if is_crisis_only(s)}
+    assert crisis_only == {
+        (f"{stem}_{lang}", label)
+        for stem, label in zip(CRISIS_ONLY_SOURCES, ("harmful", "hard_benign"), strict=True)
+        for lang in ("en", "zh")
+    }
+    shared_rows, shared_validating = head_rows(
+        [s for s in everything if not s.source.startswith(SHARED_NETWORKS_SKIP)], splits
+    )
+    own_rows, own_validating = head_rows(everything, splits)
+    # not even a rendering of an English line reaches the shared networks; the Chinese networks get them
+    assert not any(s.source.startswith(SHARED_NETWORKS_SKIP) for s in shared_rows)
+    own_figures = {s.source for s in own_rows if s.source.startswith(SHARED_NETWORKS_SKIP)}
+    assert own_figures == set(figures) | {f"figures_en{PSEUDO_ZH}"}
+    assert sum(shared_validating) < sum(own_validating)
+    # the crisis-only lines train no network of the head, rendered or not
+    assert not any(is_crisis_only(s) for s in shared_rows + own_rows)
+    corpora = ("gsm8k", "advbench", "kdconv")
+    shared_texts = {s.text for s in shared_rows if s.source in corpora}
+    assert shared_texts == {s.text for s in own_rows if s.source in corpora}
 
 
 @pytest.mark.skipif(not (DATA / "cvalues_prompts").is_dir(), reason="../shared/data not present")
@@ -464,3 +495,13 @@ def test_the_crisis_model_flags_no_validation_negative_beyond_its_rate() -> None
         if s.label != "harmful":
             assert model.score(f) < 0.5, s.text
     assert model.score(featurize(crisis[0], acts=True)) > model.score(featurize(distress[0], acts=True))
+    # an everyday look-alike of a crisis euphemism trains the crisis model from either split, and never
+    # chooses its offsets
+    lookalike = Sample(
+        "ok heading out now, last message before my flight", "hard_benign", "en", "crisis_lookalikes_x"
+    )
+    with_lookalike = _fit_crisis(
+        rows, feats, [*val, lookalike], [*val_feats, featurize(lookalike.text, acts=True)], epochs=3, seed=1
+    )
+    assert with_lookalike.meta["samples"] == model.meta["samples"] + 1
+    assert with_lookalike.meta["positives"] == model.meta["positives"]

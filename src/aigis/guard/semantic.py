@@ -87,6 +87,12 @@ FAST_ONLY_SOURCES = ("statements",)
 # validation rows they raised both thresholds (en −0.384 → −0.352 at a share of 2, zh −1.615 → −0.751)
 # at a ranking 1.0 (en) and 0.4 (zh) points worse (round 25). The fast models' offsets still see them all.
 HEAD_NEVER_VALIDATES = ("harmful_pretext", "benign_pretext", "self_harm", "distress")
+# sources that train the fast models and the networks of a language of its own (``SHAPE_LANGUAGES``) but
+# neither train nor validate the shared networks, which judge English: the English threshold sits where
+# its validation negatives thin out, and new rows reshuffled the shared networks enough to move it by a
+# logit (docs/benchmarks.md, round 26). Figures of speech with words of death (想死你了, round 27) help
+# Chinese without that cost
+SHARED_NETWORKS_SKIP = ("figures",)
 
 
 def head_validates(sample: Sample) -> bool:
@@ -443,54 +449,27 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
-@one_blas_thread()
-def train_semantic(
-    output_dir: Path | None = None,
-    *,
-    data_dir: Path | None = None,
-    seed: int = 13,
-    encoder_dir: Path | None = None,
-    cache: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    hold_out: tuple[str, ...] = (),
-    log: bool = False,
-) -> dict[str, object]:
-    """Fit the semantic head on the fast models' training split; needs the fast models in ``output_dir``
-    (default: the package's models; their harmful score is part of the ensemble). Writes
-    ``semantic.npz`` there. ``cache`` is an
-    ``.npz`` file of embeddings by text hash, read and extended, so that re-runs skip the encoder.
-
-    BLAS runs on one thread meanwhile (``one_blas_thread``)."""
-    from aigis.guard.detectors.harmful import HarmfulDetector
-    from aigis.guard.embedding import shared_encoder
+def head_rows(
+    train: list[Sample], splits: dict[str, list[Sample]], seed: int = 13
+) -> tuple[list[Sample], list[bool]]:
+    """The rows a head fits on and validates on (the flags), drawn from the training rows ``train`` of
+    ``splits`` (``aigis.guard.training.load_splits``) as the Guard reads them."""
     from aigis.guard.training import (
-        MODELS_DIR,
         PSEUDO_CHINESE,
         QUESTION_FORMS,
         as_guard_reads,
-        check_training_output,
+        is_crisis_only,
         is_own_benign,
-        load_splits,
-        source_weights,
         with_pseudo_chinese,
         with_question_forms,
     )
 
-    t0 = time.perf_counter()
-    check_training_output(hold_out, output_dir)
-    out = output_dir or MODELS_DIR
-    missing = [n for n in ("harmful.npz", "category.npz") if not (out / n).is_file()]
-    if missing:  # checked first: embedding the rows takes minutes
-        raise ConfigError(
-            f"{out} lacks the fast models ({', '.join(missing)}) that the semantic head is stacked on; "
-            "train them there first (aigis guard train -o DIR)"
-        )
-    fast = HarmfulDetector(model_dir=out)
-    splits = load_splits(data_dir, seed=seed, hold_out=hold_out)
     rows = [
         s
-        for s in splits["train"]
-        if s.label in ("harmful", "benign", "hard_benign") and not s.source.startswith(FAST_ONLY_SOURCES)
+        for s in train
+        if s.label in ("harmful", "benign", "hard_benign")
+        and not s.source.startswith(FAST_ONLY_SOURCES)
+        and not is_crisis_only(s)
     ]
     # only training rows are subsampled: every validation row helps choose the shares and thresholds
     zh_benign = [
@@ -514,27 +493,81 @@ def train_semantic(
         variants = with_question_forms(trained, splits)[len(trained) :]
         rows += variants
         validating += [False] * len(variants)
-    rows = as_guard_reads(rows)
-    texts = [encoder_text(s.text, s.lang) for s in rows]
+    return as_guard_reads(rows), validating
+
+
+@one_blas_thread()
+def train_semantic(
+    output_dir: Path | None = None,
+    *,
+    data_dir: Path | None = None,
+    seed: int = 13,
+    encoder_dir: Path | None = None,
+    cache: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    hold_out: tuple[str, ...] = (),
+    log: bool = False,
+) -> dict[str, object]:
+    """Fit the semantic head on the fast models' training split; needs the fast models in ``output_dir``
+    (default: the package's models; their harmful score is part of the ensemble). Writes
+    ``semantic.npz`` there. ``cache`` is an
+    ``.npz`` file of embeddings by text hash, read and extended, so that re-runs skip the encoder.
+
+    BLAS runs on one thread meanwhile (``one_blas_thread``)."""
+    from aigis.guard.detectors.harmful import HarmfulDetector
+    from aigis.guard.embedding import shared_encoder
+    from aigis.guard.training import (
+        MODELS_DIR,
+        check_training_output,
+        load_splits,
+        source_weights,
+    )
+
+    t0 = time.perf_counter()
+    check_training_output(hold_out, output_dir)
+    out = output_dir or MODELS_DIR
+    missing = [n for n in ("harmful.npz", "category.npz") if not (out / n).is_file()]
+    if missing:  # checked first: embedding the rows takes minutes
+        raise ConfigError(
+            f"{out} lacks the fast models ({', '.join(missing)}) that the semantic head is stacked on; "
+            "train them there first (aigis guard train -o DIR)"
+        )
+    fast = HarmfulDetector(model_dir=out)
+    splits = load_splits(data_dir, seed=seed, hold_out=hold_out)
+
+    everything = splits["train"]
+    shared = [s for s in everything if not s.source.startswith(SHARED_NETWORKS_SKIP)]
+    row_sets = {"shared": head_rows(shared, splits, seed)}
+    row_sets["own"] = (
+        head_rows(everything, splits, seed) if len(shared) < len(everything) else row_sets["shared"]
+    )
+    texts = list(dict.fromkeys(encoder_text(s.text, s.lang) for rows, _ in row_sets.values() for s in rows))
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
     emb = embed_cached(encoder, texts, cache, progress, pooling=POOLING)
-    # each row as written, as the shipped head learned it; at run time a request with padding is also
-    # read without it (``SemanticDetector.probability``) and the worse reading counts
-    fast_z = np.array([fast_logit(fast.score(s.text, request=False)[0]) for s in rows], dtype=np.float32)
-    is_val = np.array(validating)
-    y = np.array([s.label == "harmful" for s in rows], dtype=np.float64)
-    w = source_weights(rows, hard_benign=HARD_BENIGN_WEIGHT, red_team=RED_TEAM_WEIGHT)
-    langs = np.array([s.lang for s in rows])
-    for lang in ("en", "zh"):
-        in_lang = langs == lang
-        n_pos, n_neg = float((y[in_lang] == 1).sum()), float((y[in_lang] == 0).sum())
-        w[in_lang & (y == 1)] *= n_neg / max(n_pos, 1.0)
-    train_rows = ~is_val
-    val_rows = [s for s, v in zip(rows, is_val, strict=True) if v]
-    labels, val_langs = [s.label for s in val_rows], [s.lang for s in val_rows]
+    row_of = {t: i for i, t in enumerate(texts)}
 
-    def fit_head(x: FloatArray, judged: set[str]) -> SemanticHead:
-        """Bagged networks on ``x``, with shares and thresholds chosen for the languages in ``judged``."""
+    def fit_head(
+        rows: list[Sample], validating: list[bool], judged: set[str], shape_lang: str | None = None
+    ) -> SemanticHead:
+        """Bagged networks on ``rows`` (with the request shapes of ``shape_lang`` beside the embedding),
+        with shares and thresholds chosen for the languages in ``judged``."""
+        langs = [s.lang for s in rows]
+        x = emb[[row_of[encoder_text(s.text, s.lang)] for s in rows]]
+        if shape_lang is not None:
+            shape_rows = shape_matrix([s.text for s in rows], shape_feature_names(), langs, (shape_lang,))
+            x = np.concatenate([x, shape_rows], axis=1)
+        # each row as written, as the shipped head learned it; at run time a request with padding is also
+        # read without it (``SemanticDetector.probability``) and the worse reading counts
+        fast_z = np.array([fast_logit(fast.score(s.text, request=False)[0]) for s in rows], dtype=np.float32)
+        is_val = np.array(validating)
+        y = np.array([s.label == "harmful" for s in rows], dtype=np.float64)
+        w = source_weights(rows, hard_benign=HARD_BENIGN_WEIGHT, red_team=RED_TEAM_WEIGHT)
+        lang_of = np.array(langs)
+        for lang in ("en", "zh"):
+            in_lang = lang_of == lang
+            n_pos, n_neg = float((y[in_lang] == 1).sum()), float((y[in_lang] == 0).sum())
+            w[in_lang & (y == 1)] *= n_neg / max(n_pos, 1.0)
+        train_rows = ~is_val
         members = [
             fit_mlp(*_bootstrap(x[train_rows], y[train_rows], w[train_rows], seed + k), seed=seed + k)
             for k in range(MEMBERS)
@@ -549,27 +582,32 @@ def train_semantic(
             {},
             {},
         )
-        mine = np.array([lg in judged for lg in val_langs], dtype=bool)
+        val_rows = [s for s, v in zip(rows, validating, strict=True) if v and s.lang in judged]
+        mine = is_val & np.isin(lang_of, sorted(judged))
         head.fast_weight, head.thresholds = choose_fast_weights(
-            head.logits(x[is_val][mine]),
-            fast_z[is_val][mine],
-            [lab for lab, keep in zip(labels, mine, strict=True) if keep],
-            [lg for lg, keep in zip(val_langs, mine, strict=True) if keep],
+            head.logits(x[mine]), fast_z[mine], [s.label for s in val_rows], [s.lang for s in val_rows]
         )
+        head.meta = {
+            "samples": int(train_rows.sum()),
+            "validation": int(is_val.sum()),
+            "positives": int(y[train_rows].sum()),
+        }
         return head
 
     # the shared networks judge only the languages without networks of their own: a share and threshold
     # chosen for a language that has them would never be read
     own_languages = set(SHAPE_LANGUAGES) if SHAPE_FEATURES else set()
-    head = fit_head(emb, {"en", "zh"} - own_languages)
+    head = fit_head(*row_sets["shared"], {"en", "zh"} - own_languages)
     if SHAPE_FEATURES:
         # each language in SHAPE_LANGUAGES gets networks of its own that also read the request shapes; the
         # others keep the networks above, unchanged (shared networks moved English too: round 23)
-        shapes = shape_feature_names()
         for lang in SHAPE_LANGUAGES:
-            shape_rows = shape_matrix([s.text for s in rows], shapes, list(langs), (lang,))
-            own = fit_head(np.concatenate([emb, shape_rows], axis=1), {lang})
-            own.meta = {"shape_features": list(shapes), "shape_languages": [lang], "pooling": POOLING}
+            own = fit_head(*row_sets["own"], {lang}, shape_lang=lang)
+            own.meta = {
+                "shape_features": list(shape_feature_names()),
+                "shape_languages": [lang],
+                "pooling": POOLING,
+            }
             head.by_lang[lang] = own
     head.meta = {
         "encoder": encoder.folder.parent.name if encoder_dir is None else str(encoder_dir),
@@ -578,9 +616,7 @@ def train_semantic(
         "epochs": EPOCHS,
         "members": MEMBERS,
         "seed": seed,
-        "samples": int(train_rows.sum()),
-        "validation": int(is_val.sum()),
-        "positives": int(y[train_rows].sum()),
+        **head.meta,
         "max_validation_fpr": MAX_VALIDATION_FPR,
         "hold_out": list(hold_out),
     }

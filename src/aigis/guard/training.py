@@ -454,6 +454,23 @@ def load_splits(
             Sample(t, "benign", lang, f"benign_requests_{lang}")
             for t in _own(f"benign_requests_{lang}.txt", "train")
         ]
+    # training only: everyday figures of speech with words of death and killing (想死你了, "this heat is
+    # killing me"; their held-out lines are benchmarks/data/figures_of_speech.tsv, written apart); more
+    # messages of a person in crisis, plans and goodbyes above all (held out: the "eval" lines of
+    # self_harm_{en,zh}.txt), and everyday look-alikes of their words (准备走了), which train the crisis
+    # models only (``CRISIS_ONLY_SOURCES``)
+    for lang in ("en", "zh"):
+        train += [
+            Sample(t, "hard_benign", lang, f"figures_{lang}") for t in _own(f"figures_{lang}.txt", "train")
+        ]
+        train += [
+            Sample(t, "harmful", lang, f"self_harm_more_{lang}")
+            for t in _own(f"self_harm_more_{lang}.txt", "train")
+        ]
+        train += [
+            Sample(t, "hard_benign", lang, f"crisis_lookalikes_{lang}")
+            for t in _own(f"crisis_lookalikes_{lang}.txt", "train")
+        ]
 
     # a held-out group never contains a text that also trains (JADE v3 repeats many v1/v2 questions,
     # MultiJail shares a few with the other English sets): such rows are dropped from the group
@@ -642,6 +659,16 @@ PSEUDO_CHINESE = True
 QUESTION_FORMS = ("zh",)  # languages whose "how do I" rows also train in another shape
 QUESTION_FORMS_PER_ROW = 1  # how many other shapes each such row trains in
 INJECTION_POS_WEIGHT = 20.0  # class weight of jailbreak prompts, relative to balanced
+# sources that train only the models that read a person in crisis (crisis and self-harm), never the
+# injection and harmful models or the semantic head: the second set of crisis messages, plans and
+# goodbyes that ask for nothing (the harmful model learns requests), and everyday look-alikes of their
+# words (准备走了, "heading out"). As harmful rows of the harmful model the crisis lines raised short
+# everyday statements ("I need to pass my driving test" 0.18 → 0.41; docs/benchmarks.md, round 27)
+CRISIS_ONLY_SOURCES = ("self_harm_more", "crisis_lookalikes")
+
+
+def is_crisis_only(sample: Sample) -> bool:
+    return sample.source.startswith(CRISIS_ONLY_SOURCES)
 
 
 def is_own_benign(sample: Sample) -> bool:
@@ -817,6 +844,11 @@ CRISIS_DISTRESS_WEIGHT = 16.0  # per distress row; other hard-benign rows weigh 
 # the harmful model did not make: 0.05–0.5 % were compared; at 0.3 % it answered "你吃饭了没" and "help me
 # plan dinner for tonight" as crisis messages (docs/benchmarks.md, round 26)
 CRISIS_VALIDATION_FPR = 0.001
+# sources whose rows train the crisis model whichever split they fall in and never choose its offsets:
+# the everyday look-alikes of crisis euphemisms are written to be hard, and at 0.1 % the hardest of them
+# set the English offset by itself ("Just sent my last message to the group, I'm muting it until the
+# wedding"), as requests behind a pretext did for the semantic head (round 21; docs/benchmarks.md, round 27)
+CRISIS_NEVER_VALIDATES = ("crisis_lookalikes",)
 
 
 def _fit_crisis(
@@ -838,6 +870,12 @@ def _fit_crisis(
     method, the harmful model's task) nor as negatives. Per-language offsets put 0.5 at the threshold that
     flags ``CRISIS_VALIDATION_FPR`` of the language's validation negatives. ``feats``, ``val_feats``: the
     harmful model's features of the rows (``acts``: with the request shapes)."""
+
+    moved = {i for i, s in enumerate(val) if s.source.startswith(CRISIS_NEVER_VALIDATES)}
+    samples = samples + [val[i] for i in sorted(moved)]
+    feats = feats + [val_feats[i] for i in sorted(moved)]
+    val = [s for i, s in enumerate(val) if i not in moved]
+    val_feats = [f for i, f in enumerate(val_feats) if i not in moved]
 
     def is_crisis(s: Sample) -> bool:
         return s.source.startswith(SELF_HARM_SOURCE)
@@ -942,6 +980,7 @@ def train(
         sw = source_weights(samples)
         if pos_label == "injection":
             sw[np.array([s.source.startswith(HARMFUL_ONLY_SOURCES) for s in samples], dtype=bool)] = 0.0
+        sw[np.array([is_crisis_only(s) for s in samples], dtype=bool)] = 0.0
         n_pos = max(float((sw[y == 1] > 0).sum()), 1.0)  # rows that train this model
         n_neg = max(float((sw[y == 0] > 0).sum()), 1.0)
         sw[y == 1] *= pos_weight * n_neg / n_pos
@@ -955,7 +994,10 @@ def train(
         xd, vf = designs[words]
         w, b = _fit_binary(xd, y, sw, l2=1e-7, epochs=epochs, seed=seed)
         model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})
-        offsets, val_recall = _choose_offsets(model, val, vf, pos, LOWER_VALIDATION_FPR[name])
+        mine = [i for i, s in enumerate(val) if not is_crisis_only(s)]
+        offsets, val_recall = _choose_offsets(
+            model, [val[i] for i in mine], [vf[i] for i in mine], pos, LOWER_VALIDATION_FPR[name]
+        )
         meta = _binary_meta(
             name,
             y,
