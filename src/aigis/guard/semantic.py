@@ -545,6 +545,12 @@ def train_semantic(
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
     emb = embed_cached(encoder, texts, cache, progress, pooling=POOLING)
     row_of = {t: i for i, t in enumerate(texts)}
+    fast_logits: dict[str, float] = {}  # the two sets of rows share most texts
+
+    def fast_z_of(text: str) -> float:
+        if text not in fast_logits:
+            fast_logits[text] = fast_logit(fast.score(text, request=False)[0])
+        return fast_logits[text]
 
     def fit_head(
         rows: list[Sample], validating: list[bool], judged: set[str], shape_lang: str | None = None
@@ -558,7 +564,7 @@ def train_semantic(
             x = np.concatenate([x, shape_rows], axis=1)
         # each row as written, as the shipped head learned it; at run time a request with padding is also
         # read without it (``SemanticDetector.probability``) and the worse reading counts
-        fast_z = np.array([fast_logit(fast.score(s.text, request=False)[0]) for s in rows], dtype=np.float32)
+        fast_z = np.array([fast_z_of(s.text) for s in rows], dtype=np.float32)
         is_val = np.array(validating)
         y = np.array([s.label == "harmful" for s in rows], dtype=np.float64)
         w = source_weights(rows, hard_benign=HARD_BENIGN_WEIGHT, red_team=RED_TEAM_WEIGHT)
