@@ -27,7 +27,6 @@ from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.embedding import shared_encoder
 from aigis.guard.semantic import (
     MAX_VALIDATION_FPR,
-    SHARED_NETWORKS_SKIP,
     SemanticHead,
     choose_thresholds,
     fast_logit,
@@ -75,11 +74,9 @@ def main() -> None:
     head = SemanticHead.load(args.models / "semantic.npz" if args.models else None)
     fast = HarmfulDetector(model_dir=args.models)
     rng = np.random.default_rng(args.seed)
-    everything = splits["train"]
-    shared = [s for s in everything if not s.source.startswith(SHARED_NETWORKS_SKIP)]
     for lang in args.lang:
         # the rows that chose this language's threshold: the shared networks' or the language's own
-        rows, validating = head_rows(everything if lang in head.by_lang else shared, splits)
+        rows, validating = head_rows(splits, shared=lang not in head.by_lang)
         negatives = [
             s for s, v in zip(rows, validating, strict=True) if v and s.lang == lang and s.label != "harmful"
         ]

@@ -329,10 +329,8 @@ def test_figures_of_speech_train_the_chinese_networks_and_crisis_lines_no_networ
         for stem, label in zip(CRISIS_ONLY_SOURCES, ("harmful", "hard_benign"), strict=True)
         for lang in ("en", "zh")
     }
-    shared_rows, shared_validating = head_rows(
-        [s for s in everything if not s.source.startswith(SHARED_NETWORKS_SKIP)], splits
-    )
-    own_rows, own_validating = head_rows(everything, splits)
+    shared_rows, shared_validating = head_rows(splits, shared=True)
+    own_rows, own_validating = head_rows(splits, shared=False)
     # not even a rendering of an English line reaches the shared networks; the Chinese networks get them
     assert not any(s.source.startswith(SHARED_NETWORKS_SKIP) for s in shared_rows)
     own_figures = {s.source for s in own_rows if s.source.startswith(SHARED_NETWORKS_SKIP)}

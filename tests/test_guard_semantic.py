@@ -809,11 +809,12 @@ def test_a_crisis_message_without_a_request_gets_the_reply_that_points_to_help(s
 
 def test_a_short_statement_of_crisis_gets_the_reply_that_points_to_help(semantic_guard: Guard) -> None:
     from aigis.guard.detectors.harmful import _STATEMENT_CHARS, HarmfulDetector
-    from aigis.guard.lexicon import bare_statement, crisis_statements
+    from aigis.guard.lexicon import bare_statement, crisis_statements, is_crisis_statement
 
     assert max(len(entry) for entry in crisis_statements()) < 30 < _STATEMENT_CHARS / 100  # room for padding
     assert bare_statement("我 想 死了。。。") == "我想死"
     assert bare_statement("I'm suicidal!! 😭") == "im suicidal"
+    assert is_crisis_statement("我想死" + "啊" * 40) and not is_crisis_statement("我想死你了，" * 20)
     for text in (
         "我想死",
         "我想死了。。。",

@@ -450,10 +450,11 @@ def one_blas_thread() -> Iterator[None]:
 
 
 def head_rows(
-    train: list[Sample], splits: dict[str, list[Sample]], seed: int = 13
+    splits: dict[str, list[Sample]], seed: int = 13, *, shared: bool
 ) -> tuple[list[Sample], list[bool]]:
-    """The rows a head fits on and validates on (the flags), drawn from the training rows ``train`` of
-    ``splits`` (``aigis.guard.training.load_splits``) as the Guard reads them."""
+    """The rows networks fit on and validate on (the flags), drawn from the training rows of ``splits``
+    (``aigis.guard.training.load_splits``) as the Guard reads them: for the ``shared`` networks without the
+    sources of ``SHARED_NETWORKS_SKIP``, for a language's own networks with them."""
     from aigis.guard.training import (
         PSEUDO_CHINESE,
         QUESTION_FORMS,
@@ -466,8 +467,9 @@ def head_rows(
 
     rows = [
         s
-        for s in train
+        for s in splits["train"]
         if s.label in ("harmful", "benign", "hard_benign")
+        and not (shared and s.source.startswith(SHARED_NETWORKS_SKIP))
         and not s.source.startswith(FAST_ONLY_SOURCES)
         and not is_crisis_only(s)
     ]
@@ -535,12 +537,9 @@ def train_semantic(
     fast = HarmfulDetector(model_dir=out)
     splits = load_splits(data_dir, seed=seed, hold_out=hold_out)
 
-    everything = splits["train"]
-    shared = [s for s in everything if not s.source.startswith(SHARED_NETWORKS_SKIP)]
-    row_sets = {"shared": head_rows(shared, splits, seed)}
-    row_sets["own"] = (
-        head_rows(everything, splits, seed) if len(shared) < len(everything) else row_sets["shared"]
-    )
+    row_sets = {"shared": head_rows(splits, seed, shared=True)}
+    with_skipped = any(s.source.startswith(SHARED_NETWORKS_SKIP) for s in splits["train"])
+    row_sets["own"] = head_rows(splits, seed, shared=False) if with_skipped else row_sets["shared"]
     texts = list(dict.fromkeys(encoder_text(s.text, s.lang) for rows, _ in row_sets.values() for s in rows))
     encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
     emb = embed_cached(encoder, texts, cache, progress, pooling=POOLING)

@@ -871,11 +871,11 @@ def _fit_crisis(
     flags ``CRISIS_VALIDATION_FPR`` of the language's validation negatives. ``feats``, ``val_feats``: the
     harmful model's features of the rows (``acts``: with the request shapes)."""
 
-    moved = {i for i, s in enumerate(val) if s.source.startswith(CRISIS_NEVER_VALIDATES)}
-    samples = samples + [val[i] for i in sorted(moved)]
-    feats = feats + [val_feats[i] for i in sorted(moved)]
-    val = [s for i, s in enumerate(val) if i not in moved]
-    val_feats = [f for i, f in enumerate(val_feats) if i not in moved]
+    moves = [s.source.startswith(CRISIS_NEVER_VALIDATES) for s in val]
+    samples = samples + [s for s, m in zip(val, moves, strict=True) if m]
+    feats = feats + [f for f, m in zip(val_feats, moves, strict=True) if m]
+    val = [s for s, m in zip(val, moves, strict=True) if not m]
+    val_feats = [f for f, m in zip(val_feats, moves, strict=True) if not m]
 
     def is_crisis(s: Sample) -> bool:
         return s.source.startswith(SELF_HARM_SOURCE)
@@ -986,6 +986,7 @@ def train(
         sw[y == 1] *= pos_weight * n_neg / n_pos
         return y, sw
 
+    chooses = [i for i, s in enumerate(val) if not is_crisis_only(s)]  # the rows that choose the offsets
     for name, pos, pw, words, acts in (
         ("injection", "injection", INJECTION_POS_WEIGHT, False, False),
         ("harmful", "harmful", 1.0, True, request_shapes),
@@ -994,9 +995,12 @@ def train(
         xd, vf = designs[words]
         w, b = _fit_binary(xd, y, sw, l2=1e-7, epochs=epochs, seed=seed)
         model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})
-        mine = [i for i, s in enumerate(val) if not is_crisis_only(s)]
         offsets, val_recall = _choose_offsets(
-            model, [val[i] for i in mine], [vf[i] for i in mine], pos, LOWER_VALIDATION_FPR[name]
+            model,
+            [val[i] for i in chooses],
+            [vf[i] for i in chooses],
+            pos,
+            LOWER_VALIDATION_FPR[name],
         )
         meta = _binary_meta(
             name,

@@ -43,11 +43,10 @@ from aigis.guard.detectors.base import (
 from aigis.guard.lexicon import (
     Category,
     KeywordHit,
-    bare_statement,
     categories,
-    crisis_statements,
     default_lexicon,
     injection_lexicon,
+    is_crisis_statement,
     lower_same_length,
 )
 from aigis.guard.models import (
@@ -182,7 +181,7 @@ class HarmfulDetector(Detector):
         hits = window[2]
         if not _from_user(context):
             return []
-        if len(text) <= _STATEMENT_CHARS and bare_statement(text) in crisis_statements():  # "我想死", "kms"
+        if len(text) <= _STATEMENT_CHARS and is_crisis_statement(text):  # "我想死", "kms"
             note = " (a statement of crisis)"
             return [self.finding(text, 1.0, *window, context, detector=detector, note=note, crisis=True)]
         if too_short_to_judge(text, hits):

@@ -107,6 +107,23 @@ def crisis_statements() -> frozenset[str]:
     return frozenset(bare_statement(line) for line in lines if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def _longest_statement() -> int:
+    return max(len(entry) for entry in crisis_statements())
+
+
+def is_crisis_statement(text: str) -> bool:
+    """Whether the whole of ``text`` is one of ``crisis_statements`` (as ``bare_statement`` reads it). Reading
+    stops once the text holds more characters than the longest entry (trailing particles aside), so an
+    ordinary message costs a few words, not a pass over all of it."""
+    longest, kept = _longest_statement(), 0
+    for word in _WORDS.finditer(text.lower()):
+        kept += sum(c not in _PARTICLES for c in word.group())
+        if kept > longest:
+            return False
+    return bare_statement(text) in crisis_statements()
+
+
 def lower_same_length(text: str) -> str:
     """Lower-case ``text`` without changing its length, so offsets stay valid."""
     low = text.lower()
