@@ -172,6 +172,7 @@ def main() -> None:
         "aGk=": "aGk=",
         "ghp_": "ghp_",
         "姓名": "姓名张",
+        "phone。": "电话13800138000。",
     }
     adv: dict[str, Any] = {}
     for name, unit in adversarial.items():

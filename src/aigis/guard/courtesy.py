@@ -131,6 +131,7 @@ def _sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
 
 _DIGIT_RUN = re.compile(r"\d+")
 _DIGIT = re.compile(r"\d")
+_NON_SPACE = re.compile(r"\S")
 
 
 def _is_long_number(token: str) -> bool:
@@ -155,7 +156,7 @@ def _blank_numbers(text: str) -> list[str] | None:
         chars = chars if chars is not None else list(text)
         start, end = _sentence_of(text, m.start(), m.end())
         found = start >= 0 and end >= 0
-        opens, closes = found and start <= lead, found and not text[end:tail].strip()
+        opens, closes = found and start <= lead, found and _NON_SPACE.search(text, end, tail) is None
         if opens == closes:  # in the middle, or all of the message: the number and its lead-in only
             intro = _NUMBER_LEAD.search(text, max(0, m.start() - 24), m.start())
             start, end = (intro.start() if intro else m.start()), m.end()

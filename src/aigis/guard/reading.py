@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -188,7 +189,8 @@ def _char_reading(ch: str) -> str:
 
 
 def _pair_share(chars: str, pairs: frozenset[str]) -> float:
-    return sum(chars[i : i + 2] in pairs for i in range(len(chars) - 1)) / max(1, len(chars) - 1)
+    # map over the adjacent pairs: this runs on every Chinese run of every message
+    return sum(map(pairs.__contains__, map(operator.add, chars, chars[1:]))) / max(1, len(chars) - 1)
 
 
 def _touches(run: list[_Item], i: int) -> bool:

@@ -10,14 +10,15 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 if TYPE_CHECKING:
     from aigis.guard.lexicon import KeywordHit
     from aigis.guard.normalize import Normalized, View
 
-_WORDISH = re.compile(r"[^\W\d_]+")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+# a Chinese character, or a run of other letters (a word)
+_WORD_OR_HAN = re.compile(r"[\u4e00-\u9fff]|[^\W\d_\u4e00-\u9fff]+")
 SHORT_MESSAGE_WORDS = 3  # a Chinese character counts as a word
 
 
@@ -28,9 +29,8 @@ def too_short_to_judge(text: str, hits: Iterable[KeywordHit]) -> bool:
     detector (harmful, semantic, injection)."""
     if any(h.weight >= 2 for h in hits):
         return False
-    han = len(_HAN.findall(text))
-    words = len(_WORDISH.findall(_HAN.sub(" ", text)))
-    return words + han <= SHORT_MESSAGE_WORDS
+    # no word after the third: the search stops there, however long the text
+    return next(islice(_WORD_OR_HAN.finditer(text), SHORT_MESSAGE_WORDS, None), None) is None
 
 
 Direction = Literal["input", "output"]
