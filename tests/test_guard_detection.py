@@ -315,6 +315,23 @@ def test_requests_behind_a_pretext_never_choose_the_semantic_heads_thresholds() 
 
 
 @pytest.mark.skipif(not (DATA / "advbench").is_dir(), reason="../shared/data not present")
+def test_crisis_only_rows_leave_the_other_models_rows_and_their_order_alone() -> None:
+    from aigis.guard.training import fit_rows, is_crisis_only, load_splits
+
+    splits = load_splits(DATA)
+    with_crisis = fit_rows(splits, 13)
+    without = fit_rows({**splits, "train": [s for s in splits["train"] if not is_crisis_only(s)]}, 13)
+    # same rows in the same order (minibatches are contiguous rows), same renderings
+    assert [s.text for s in with_crisis.samples] == [s.text for s in without.samples]
+    assert [s.text for s in with_crisis.val] == [s.text for s in without.val]
+    assert not any(is_crisis_only(s) for s in with_crisis.samples + with_crisis.val)
+    crisis = with_crisis.crisis_samples + with_crisis.crisis_val
+    assert crisis and all(is_crisis_only(s) for s in crisis)
+    assert any(s.lang == "zh" and s.source.endswith("+pseudo_zh") for s in with_crisis.crisis_samples)
+    assert not without.crisis_samples and not without.crisis_val
+
+
+@pytest.mark.skipif(not (DATA / "advbench").is_dir(), reason="../shared/data not present")
 def test_figures_of_speech_train_the_chinese_networks_and_crisis_lines_no_network() -> None:
     from aigis.guard.semantic import SHARED_NETWORKS_SKIP, head_rows
     from aigis.guard.training import CRISIS_ONLY_SOURCES, PSEUDO_ZH, is_crisis_only, load_splits

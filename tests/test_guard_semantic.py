@@ -703,15 +703,9 @@ def test_a_harmless_pretext_request_passes_the_semantic_tier(semantic_guard: Gua
     assert not semantic_guard.check_input(text).blocked
 
 
-# round 27's fast harmful model refuses the first (0.58): its Chinese offset went from 0.01 to 0.13, which
-# refuses 2 more of the 120 held-out harmless pretexts (docs/benchmarks.md, round 27)
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param(PRETEXT_HARMLESS[0], marks=pytest.mark.xfail(strict=True, reason="fast tier, round 27")),
-        *PRETEXT_HARMLESS[1:],
-    ],
-)
+# round 27's fast harmful model refused the first (0.58) at a Chinese offset of 0.13; round 28's, at 0.08,
+# passes it again (docs/benchmarks.md, rounds 27 and 28)
+@pytest.mark.parametrize("text", PRETEXT_HARMLESS)
 def test_a_harmless_pretext_request_passes_the_fast_tier(text: str) -> None:
     assert not Guard.default().check_input(text).blocked
 

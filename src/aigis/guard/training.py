@@ -691,13 +691,14 @@ def source_weights(
 PSEUDO_ZH = "+pseudo_zh"  # source suffix of the word-by-word Chinese renderings of English rows
 
 
-def with_pseudo_chinese(rows: list[Sample]) -> list[Sample]:
+def with_pseudo_chinese(rows: list[Sample], reference: list[Sample] | None = None) -> list[Sample]:
     """``rows`` plus a word-by-word Chinese rendering (:mod:`aigis.guard.crosslingual`) of each English
-    harmful, benign and hard-benign row; the Chinese rows are the reference for word frequencies.
-    Renderings only ever train: add them after the validation rows are taken out."""
+    harmful, benign and hard-benign row; the Chinese rows of ``reference`` (default: ``rows``) are the
+    reference for word frequencies. Renderings only ever train: add them after the validation rows are
+    taken out."""
     from aigis.guard.crosslingual import EnglishToChinese
 
-    table = EnglishToChinese(s.text for s in rows if s.lang == "zh")
+    table = EnglishToChinese(s.text for s in (rows if reference is None else reference) if s.lang == "zh")
     extra = []
     for s in rows:
         if s.lang == "en" and s.label in ("harmful", "benign", "hard_benign"):
@@ -918,6 +919,42 @@ def _fit_crisis(
     return LinearModel(w.astype(np.float32), b, meta)
 
 
+@dataclass(frozen=True)
+class FitRows:
+    """The rows the fast models fit on and choose their offsets with, as the Guard reads them. The
+    crisis-only rows (``CRISIS_ONLY_SOURCES``) are set apart before anything is shuffled or rendered, so
+    the injection, harmful and category models' rows, their order and their renderings are the same with
+    or without them; only the crisis and self-harm models read them."""
+
+    samples: list[Sample]
+    val: list[Sample]
+    crisis_samples: list[Sample]
+    crisis_val: list[Sample]
+
+
+def fit_rows(splits: dict[str, list[Sample]], seed: int) -> FitRows:
+    """:class:`FitRows` from the training rows of ``splits`` (``load_splits``), shuffled by ``seed``."""
+    everything = [s for s in splits["train"] if not is_crisis_only(s)]
+    crisis_only = [s for s in splits["train"] if is_crisis_only(s)]
+    random.Random(seed).shuffle(everything)  # minibatches are contiguous rows
+    # every VALIDATION_EVERY-th training row (by a stable hash of its text) is kept for choosing the
+    # per-language offsets; it comes from the training sources, never from a held-out one
+    val = [s for s in everything if is_validation(s.text)]
+    samples = [s for s in everything if not is_validation(s.text)]
+    crisis_val = [s for s in crisis_only if is_validation(s.text)]
+    crisis_samples = [s for s in crisis_only if not is_validation(s.text)]
+    if PSEUDO_CHINESE:
+        crisis_samples = with_pseudo_chinese(crisis_samples, reference=samples)
+        samples = with_pseudo_chinese(samples)
+    if QUESTION_FORMS:
+        samples = with_question_forms(samples, splits)
+        crisis_samples = with_question_forms(crisis_samples, splits)
+    if PSEUDO_CHINESE or QUESTION_FORMS:
+        random.Random(seed + 2).shuffle(samples)
+    crisis_samples, crisis_val = as_guard_reads(crisis_samples), as_guard_reads(crisis_val)
+    return FitRows(as_guard_reads(samples), as_guard_reads(val), crisis_samples, crisis_val)
+
+
 def train(
     output_dir: Path | None = None,
     *,
@@ -939,19 +976,8 @@ def train(
     check_training_output(hold_out, output_dir)
     out.mkdir(parents=True, exist_ok=True)
     splits = load_splits(data_dir, seed=seed, hold_out=hold_out)
-    everything = splits["train"]
-    random.Random(seed).shuffle(everything)  # minibatches are contiguous rows
-    # every VALIDATION_EVERY-th training row (by a stable hash of its text) is kept for choosing the
-    # per-language offsets; it comes from the training sources, never from a held-out one
-    val = [s for s in everything if is_validation(s.text)]
-    samples = [s for s in everything if not is_validation(s.text)]
-    if PSEUDO_CHINESE:
-        samples = with_pseudo_chinese(samples)
-    if QUESTION_FORMS:
-        samples = with_question_forms(samples, splits)
-    if PSEUDO_CHINESE or QUESTION_FORMS:
-        random.Random(seed + 2).shuffle(samples)
-    samples, val = as_guard_reads(samples), as_guard_reads(val)
+    rows = fit_rows(splits, seed)
+    samples, val, crisis_samples, crisis_val = rows.samples, rows.val, rows.crisis_samples, rows.crisis_val
     # the harmful model also reads request shapes (``aigis.guard.acts``)
     feats = [featurize(s.text[:WINDOW], acts=request_shapes) for s in samples]
     val_feats = [featurize(s.text[:WINDOW], acts=request_shapes) for s in val]
@@ -980,13 +1006,11 @@ def train(
         sw = source_weights(samples)
         if pos_label == "injection":
             sw[np.array([s.source.startswith(HARMFUL_ONLY_SOURCES) for s in samples], dtype=bool)] = 0.0
-        sw[np.array([is_crisis_only(s) for s in samples], dtype=bool)] = 0.0
         n_pos = max(float((sw[y == 1] > 0).sum()), 1.0)  # rows that train this model
         n_neg = max(float((sw[y == 0] > 0).sum()), 1.0)
         sw[y == 1] *= pos_weight * n_neg / n_pos
         return y, sw
 
-    chooses = [i for i, s in enumerate(val) if not is_crisis_only(s)]  # the rows that choose the offsets
     for name, pos, pw, words, acts in (
         ("injection", "injection", INJECTION_POS_WEIGHT, False, False),
         ("harmful", "harmful", 1.0, True, request_shapes),
@@ -995,13 +1019,7 @@ def train(
         xd, vf = designs[words]
         w, b = _fit_binary(xd, y, sw, l2=1e-7, epochs=epochs, seed=seed)
         model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})
-        offsets, val_recall = _choose_offsets(
-            model,
-            [val[i] for i in chooses],
-            [vf[i] for i in chooses],
-            pos,
-            LOWER_VALIDATION_FPR[name],
-        )
+        offsets, val_recall = _choose_offsets(model, val, vf, pos, LOWER_VALIDATION_FPR[name])
         meta = _binary_meta(
             name,
             y,
@@ -1020,6 +1038,11 @@ def train(
             )
 
     keyword_samples = as_guard_reads(_keyword_samples())
+    # the crisis and self-harm models read the crisis-only rows too
+    crisis_feats = [featurize(s.text[:WINDOW], acts=request_shapes) for s in crisis_samples]
+    crisis_val_feats = [featurize(s.text[:WINDOW], acts=request_shapes) for s in crisis_val]
+    samples, feats = samples + crisis_samples, feats + crisis_feats
+    val, val_feats = val + crisis_val, val_feats + crisis_val_feats
     shared = feats if request_shapes else None  # features the self-harm model reads too
     self_harm = _fit_self_harm(samples, keyword_samples, epochs=epochs, seed=seed, feats=shared)
     self_harm.save(out / "self_harm.npz")
