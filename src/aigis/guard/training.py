@@ -944,8 +944,10 @@ def fit_rows(splits: dict[str, list[Sample]], seed: int) -> FitRows:
     crisis_val = [s for s in crisis_only if is_validation(s.text)]
     crisis_samples = [s for s in crisis_only if not is_validation(s.text)]
     if PSEUDO_CHINESE:
-        crisis_samples = with_pseudo_chinese(crisis_samples, reference=samples)
-        samples = with_pseudo_chinese(samples)
+        # one table for both: the other rows are the reference for word frequencies
+        rendered = with_pseudo_chinese(samples + crisis_samples, reference=samples)
+        samples = [s for s in rendered if not is_crisis_only(s)]
+        crisis_samples = [s for s in rendered if is_crisis_only(s)]
     if QUESTION_FORMS:
         samples = with_question_forms(samples, splits)
         crisis_samples = with_question_forms(crisis_samples, splits)
@@ -1038,18 +1040,26 @@ def train(
             )
 
     keyword_samples = as_guard_reads(_keyword_samples())
-    # the crisis and self-harm models read the crisis-only rows too
-    crisis_feats = [featurize(s.text[:WINDOW], acts=request_shapes) for s in crisis_samples]
-    crisis_val_feats = [featurize(s.text[:WINDOW], acts=request_shapes) for s in crisis_val]
-    samples, feats = samples + crisis_samples, feats + crisis_feats
-    val, val_feats = val + crisis_val, val_feats + crisis_val_feats
-    shared = feats if request_shapes else None  # features the self-harm model reads too
-    self_harm = _fit_self_harm(samples, keyword_samples, epochs=epochs, seed=seed, feats=shared)
+    # the crisis and self-harm models read the crisis-only rows too; the category model below does not
+    crisis_fit = samples + crisis_samples
+    crisis_fit_feats = feats + [featurize(s.text[:WINDOW], acts=request_shapes) for s in crisis_samples]
+    crisis_fit_val = val + crisis_val
+    crisis_fit_val_feats = val_feats + [featurize(s.text[:WINDOW], acts=request_shapes) for s in crisis_val]
+    shared = crisis_fit_feats if request_shapes else None  # features the self-harm model reads too
+    self_harm = _fit_self_harm(crisis_fit, keyword_samples, epochs=epochs, seed=seed, feats=shared)
     self_harm.save(out / "self_harm.npz")
     summary["self_harm"] = self_harm.meta
     if log:
         print(f"self_harm: trained, {time.perf_counter() - t0:.1f}s")
-    crisis = _fit_crisis(samples, feats, val, val_feats, epochs=epochs, seed=seed, acts=request_shapes)
+    crisis = _fit_crisis(
+        crisis_fit,
+        crisis_fit_feats,
+        crisis_fit_val,
+        crisis_fit_val_feats,
+        epochs=epochs,
+        seed=seed,
+        acts=request_shapes,
+    )
     crisis.save(out / "crisis.npz")
     summary["crisis"] = crisis.meta
     if log:
