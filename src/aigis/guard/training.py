@@ -1074,6 +1074,14 @@ def train(
         out / "category.npz"
     )
     summary["category"] = {"samples": len(cat_samples), "labels": len(labels)}
+    from aigis.guard.document_training import train_document_requests
+
+    rows_for_documents = [(s.text, s.lang, s.source) for s in splits["train"]]
+    summary["document_requests"] = train_document_requests(
+        out, data_dir or default_data_dir(), rows_for_documents, seed=seed, epochs=epochs
+    )
+    if log:
+        print(f"document_requests: trained, {time.perf_counter() - t0:.1f}s")
     summary["seconds"] = round(time.perf_counter() - t0, 1)
     if log:
         print(f"done in {summary['seconds']}s -> {out}")

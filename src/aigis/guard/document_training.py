@@ -1,0 +1,194 @@
+"""Training of the document-request model (``aigis.guard.document_requests``).
+
+Positives are requests to an assistant taken from the training rows (everyday, harmful and how-to
+requests, chat with the assistant, booking requests, BIPIA's training attacks), each pasted at a random
+place into a training document, as an attacker would, and read back as the piece that holds it.
+Negatives are the other pieces of those documents and the pieces of clean documents: BIPIA's training
+e-mails, tables and code (English) and CMRC 2018's Wikipedia paragraphs (Chinese). One document in ten,
+by a stable hash, is kept back to choose each language's threshold: at most ``DOCUMENT_FPR`` of the clean
+validation documents may have any piece at or above it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from aigis.guard.calibration import threshold_at_rate
+from aigis.guard.document_requests import MODEL_NAME, pieces
+from aigis.guard.models import BITS, WINDOW, LinearModel, featurize
+
+DOCUMENT_FPR = 0.01  # clean validation documents with any piece at or above the threshold
+# training sources whose rows are requests to an assistant (``aigis.guard.training.load_splits``)
+REQUEST_SOURCES = (
+    "benign_requests",
+    "everyday",
+    "wishes",
+    "chat",
+    "mt_bench",
+    "crosswoz",
+    "harmful_requests",
+    "advbench",
+    "do_not_answer",
+    "forbidden_questions",
+    "jade_v1",
+    "jade_v2",
+)
+MAX_REQUEST_CHARS = 300
+DOCUMENTS_PER_REQUEST = 1
+
+
+@dataclass(frozen=True)
+class Document:
+    text: str
+    lang: str
+    request: tuple[int, int] | None  # the span of the pasted request, None for a clean document
+    held: bool  # kept back to choose the thresholds (its document and its request both are)
+
+
+def _contexts(data: Path) -> dict[str, list[str]]:
+    """Training documents by language: BIPIA's training e-mails, tables and code; CMRC 2018's paragraphs."""
+    en: list[str] = []
+    for kind in ("email", "table"):
+        p = data / "bipia" / f"{kind}_train.jsonl"
+        if p.exists():
+            en += [
+                str(json.loads(line)["context"])[:1500] for line in p.open(encoding="utf-8") if line.strip()
+            ]
+    code = data / "bipia" / "code_train.jsonl"
+    if code.exists():
+        for line in code.open(encoding="utf-8"):
+            if line.strip():
+                row = json.loads(line)
+                en.append("\n".join(str(x) for x in row.get("context", []))[:1500])
+    zh: list[str] = []
+    for name in ("cmrc2018_dev.json", "cmrc2018_trial.json"):
+        p = data / "cmrc2018" / name
+        if p.exists():
+            for article in json.loads(p.read_text(encoding="utf-8"))["data"]:
+                zh += [str(par["context"])[:1500] for par in article["paragraphs"]]
+    return {"en": [c for c in en if c.strip()], "zh": [c for c in zh if c.strip()]}
+
+
+def _bipia_attacks(data: Path) -> list[str]:
+    out: list[str] = []
+    for kind in ("text", "code"):
+        p = data / "bipia" / f"{kind}_attack_train.json"
+        if p.exists():
+            for items in json.loads(p.read_text(encoding="utf-8")).values():
+                out += [str(a) for a in items]
+    return out
+
+
+def paste(context: str, request: str, rng: random.Random, lang: str, held: bool = False) -> Document:
+    """``request`` pasted into ``context`` at a random place (between words in English)."""
+    pos = rng.randrange(len(context) + 1)
+    if lang == "en":
+        cut = context.rfind(" ", 0, pos)
+        pos = pos if cut < 0 else cut
+        text = f"{context[:pos]} {request} {context[pos:]}"
+        return Document(text, lang, (pos + 1, pos + 1 + len(request)), held)
+    return Document(context[:pos] + request + context[pos:], lang, (pos, pos + len(request)), held)
+
+
+def documents(data: Path, train_rows: list[tuple[str, str, str]], seed: int) -> list[Document]:
+    """Documents with a request pasted in and clean ones. ``train_rows``: (text, lang, source) of the
+    training rows."""
+    from aigis.guard.training import is_validation
+
+    rng = random.Random(seed)
+    contexts = _contexts(data)
+    requests = [
+        (t, lang)
+        for t, lang, source in train_rows
+        if source.startswith(REQUEST_SOURCES) and len(t) <= MAX_REQUEST_CHARS and "+" not in source
+    ]
+    requests += [(t, "en") for t in _bipia_attacks(data)]
+    out = [Document(c, lang, None, is_validation(c)) for lang, group in contexts.items() for c in group]
+    for text, lang in requests:
+        group = contexts[lang]
+        if not group:
+            continue
+        # a validation request goes into a validation document, a training one into a training document
+        held = is_validation(text)
+        candidates = [c for c in (rng.choice(group) for _ in range(20)) if is_validation(c) == held]
+        for context in candidates[:DOCUMENTS_PER_REQUEST]:
+            out.append(paste(context, text.strip(), rng, lang, held))
+    return out
+
+
+def labelled_pieces(doc: Document) -> list[tuple[str, bool]]:
+    """Each piece of ``doc`` and whether it overlaps the pasted request."""
+    out = []
+    for lo, hi in pieces(doc.text):
+        hit = doc.request is not None and lo < doc.request[1] and doc.request[0] < hi
+        out.append((doc.text[lo:hi][:WINDOW], hit))
+    return out
+
+
+def fit_document_requests(
+    data: Path, train_rows: list[tuple[str, str, str]], *, seed: int = 13, epochs: int = 8
+) -> LinearModel:
+    """The document-request model, its per-language offsets chosen on held-back documents."""
+    from aigis.guard.training import _binary_meta, _design, _fit_binary
+
+    docs = documents(data, train_rows, seed)
+    held = [d for d in docs if d.held]
+    texts: list[str] = []
+    labels: list[float] = []
+    for d in docs:
+        if not d.held:
+            for piece, hit in labelled_pieces(d):
+                texts.append(piece)
+                labels.append(1.0 if hit else 0.0)
+    order = list(range(len(texts)))
+    random.Random(seed + 3).shuffle(order)  # minibatches are contiguous rows
+    texts = [texts[i] for i in order]
+    y = np.array([labels[i] for i in order])
+    x = _design([featurize(t) for t in texts])
+    sw = np.ones(len(y))
+    sw[y == 1] *= max(float((y == 0).sum()), 1.0) / max(float(y.sum()), 1.0)
+    w, b = _fit_binary(x, y, sw, l2=1e-6, epochs=epochs, seed=seed)
+    model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})
+    offsets: dict[str, float] = {}
+    recall: dict[str, float] = {}
+    for lang in ("en", "zh"):
+        clean = [d for d in held if d.lang == lang and d.request is None]
+        pasted = [d for d in held if d.lang == lang and d.request is not None]
+        if not clean:
+            continue
+        worst = [
+            max((model.logit(featurize(p)) for p, _ in labelled_pieces(d)), default=-30.0) for d in clean
+        ]
+        threshold = threshold_at_rate(worst, DOCUMENT_FPR)
+        offsets[lang] = round(-float(threshold), 4) + 0.0
+        found = [
+            max((model.logit(featurize(p)) for p, _ in labelled_pieces(d)), default=-30.0) >= threshold
+            for d in pasted
+        ]
+        recall[lang] = round(sum(found) / max(len(found), 1), 4)
+    meta = _binary_meta(
+        MODEL_NAME,
+        y,
+        words=True,
+        acts=False,
+        bias_offsets=offsets,
+        max_validation_fpr=DOCUMENT_FPR,
+        validation_recall=recall,
+        documents=len(docs),
+        bits=BITS,
+    )
+    return LinearModel(w.astype(np.float32), b, meta)
+
+
+def train_document_requests(
+    out: Path, data: Path, train_rows: list[tuple[str, str, str]], *, seed: int = 13, epochs: int = 8
+) -> dict[str, object]:
+    """Fit and write ``document_requests.npz`` to ``out``; returns its metadata."""
+    model = fit_document_requests(data, train_rows, seed=seed, epochs=epochs)
+    model.save(out / f"{MODEL_NAME}.npz")
+    return model.meta
