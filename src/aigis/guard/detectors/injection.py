@@ -10,11 +10,14 @@ decodes the payloads themselves, so the decoded text is scanned too).
 Cue phrases are matched with an Aho-Corasick automaton; a logistic regression over hashed
 character n-grams plus those cues scores the whole text (in windows for long texts). Text that
 arrives as a document or tool output is held to a stricter standard: instructions addressed to the
-model are themselves the attack there.
+model are themselves the attack there, and so is an ordinary request to an assistant pasted among the
+document's sentences ("Recommend a good book for the weekend"), which a second model finds piece by
+piece (``aigis.guard.document_requests``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from aigis.guard.courtesy import cores
@@ -26,6 +29,7 @@ from aigis.guard.detectors.base import (
     register_detector,
     too_short_to_judge,
 )
+from aigis.guard.document_requests import DocumentRequests
 from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
 from aigis.guard.models import WINDOW, featurize, load_binary, window_scores
 
@@ -37,6 +41,7 @@ KINDS = {
     "refusal_suppression": ("Refusal suppression", "拒答抑制"),
     "indirect_injection": ("Indirect injection in documents or tool output", "文档或工具输出中的间接注入"),
     "encoded_payload": ("Encoded payload", "编码载荷"),
+    "request_in_document": ("A request to an assistant inside a document", "文档中夹带的向助手提出的请求"),
     "jailbreak": ("Jailbreak prompt", "越狱提示词"),
 }
 _STRONG_KINDS = {"instruction_override", "prompt_extraction", "indirect_injection", "encoded_payload"}
@@ -65,6 +70,10 @@ class InjectionDetector(Detector):
         self.document_threshold = document_threshold
         self.cues = injection_lexicon()
         self.lexicon = default_lexicon()
+        try:
+            self.documents: DocumentRequests | None = DocumentRequests(model_dir)
+        except FileNotFoundError:  # a model folder trained before the document-request model existed
+            self.documents = None
 
     def score(self, text: str) -> tuple[float, list[KeywordHit]]:
         """(injection probability of the worst window, cue-phrase hits over the whole text)."""
@@ -100,7 +109,7 @@ class InjectionDetector(Detector):
             rule = 0.9
         score = max(p, rule)
         if score < threshold:
-            return []
+            return self._request_in_document(text, context) if embedded else []
         first: dict[str, KeywordHit] = {}
         for h in sorted(hits, key=lambda h: (-h.weight, h.start)):
             first.setdefault(h.category, h)
@@ -115,6 +124,25 @@ class InjectionDetector(Detector):
                 self._finding("indirect_injection" if embedded else "jailbreak", score, None, context, text)
             )
         return findings
+
+    def _request_in_document(self, text: str, context: ScanContext) -> list[Finding]:
+        """The piece of a document most like a request to an assistant, where it passes the threshold. Its
+        own category: an e-mail's request to its reader ("could you send me the slides?") reads the same,
+        so the default policy flags it rather than refusing the document."""
+        worst = self.documents.worst(text) if self.documents is not None else None
+        if worst is None or worst.score < self.document_threshold:
+            return []
+        finding = self._finding("request_in_document", worst.score, None, context, text)
+        en, zh = KINDS["request_in_document"]
+        piece = text[worst.start : worst.end]
+        return [
+            replace(
+                finding,
+                span=Span(worst.start, worst.end),
+                text=piece,
+                rationale=f"{en} / {zh}: “{piece[:80]}”",
+            )
+        ]
 
     def _finding(
         self, kind: str, score: float, hit: KeywordHit | None, context: ScanContext, text: str
