@@ -6,7 +6,8 @@ English: BIPIA's 150 test e-mails and tables, clean, and 500 copies of them with
 attacks (categories the training attacks do not have) pasted between two words at a random place.
 Chinese: 300 of DRCD's test paragraphs (Wikipedia, converted to simplified characters; no DRCD
 paragraph trains), clean, and 500 copies with one of our held-out Chinese requests ("eval" lines of
-the everyday, short-wish, chat and harmful-request sets) pasted at a random place.
+the everyday, short-wish, chat and harmful-request sets) pasted at a random character (glued into a
+sentence), and 500 more with the request pasted after a sentence's end.
 Each document is read as ``source="document"`` by the injection detector as the Guard runs it, once
 with the document-request model and once without it. Reported: recall on pasted documents, the share
 of clean documents flagged, whether the finding's span covers the pasted request, and the time per
@@ -63,16 +64,23 @@ def _chinese(data: Path, rng: random.Random) -> tuple[list[str], list[str]]:
 
 
 def build(data: Path, seed: int = 7) -> dict[str, list[Document]]:
-    """Per language, ``PASTED`` documents with a request pasted in (each request in turn, each into a
-    random document) and every document clean."""
+    """Per set, ``PASTED`` documents with a request pasted in (each request in turn, each into a random
+    document) and every document clean. Chinese twice: glued into a sentence and between sentences."""
     rng = random.Random(seed)
     out: dict[str, list[Document]] = {}
-    for lang, (contexts, requests) in (("en", _english(data, rng)), ("zh", _chinese(data, rng))):
+    english, chinese = _english(data, rng), _chinese(data, rng)
+    for name, lang, (contexts, requests), between in (
+        ("en", "en", english, False),
+        ("zh in a sentence", "zh", chinese, False),
+        ("zh between sentences", "zh", chinese, True),
+    ):
         docs = [
-            paste(rng.choice(contexts), requests[i % len(requests)], rng, lang, held=True)
+            paste(
+                rng.choice(contexts), requests[i % len(requests)], rng, lang, True, between_sentences=between
+            )
             for i in range(PASTED)
         ]
-        out[lang] = docs + [Document(context, lang, None, True) for context in contexts]
+        out[name] = docs + [Document(context, lang, None, True) for context in contexts]
     return out
 
 
@@ -104,7 +112,7 @@ def main() -> None:
     without = InjectionDetector(model_dir=args.models)
     without.documents = None
     results: dict[str, dict[str, float]] = {}
-    for lang, group in docs.items():
+    for lang, group in docs.items():  # lang: the set's name
         pasted = [d for d in group if d.request is not None]
         clean = [d for d in group if d.request is None]
         for name, det in (("cues and jailbreak model", without), ("with document-request model", with_model)):
@@ -120,10 +128,10 @@ def main() -> None:
                 "p50_ms": round(statistics.median(times), 3),
                 "p99_ms": round(sorted(times)[int(len(times) * 0.99)], 3),
             }
-    print(f"{'set':42s} {'recall':>7s} {'on span':>8s} {'fpr':>7s} {'p50 ms':>7s} {'p99 ms':>7s}")
+    print(f"{'set':52s} {'recall':>7s} {'on span':>8s} {'fpr':>7s} {'p50 ms':>7s} {'p99 ms':>7s}")
     for key, r in results.items():
         print(
-            f"{key:42s} {r['recall']:7.3f} {r['span_on_request']:8.3f} {r['fpr']:7.3f} "
+            f"{key:52s} {r['recall']:7.3f} {r['span_on_request']:8.3f} {r['fpr']:7.3f} "
             f"{r['p50_ms']:7.3f} {r['p99_ms']:7.3f}"
         )
     if args.json:

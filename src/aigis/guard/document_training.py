@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,9 +85,24 @@ def _bipia_attacks(data: Path) -> list[str]:
     return out
 
 
-def paste(context: str, request: str, rng: random.Random, lang: str, held: bool = False) -> Document:
-    """``request`` pasted into ``context`` at a random place (between words in English)."""
+_SENTENCE_END_ZH = re.compile(r"[。！？；\n]")
+
+
+def paste(
+    context: str,
+    request: str,
+    rng: random.Random,
+    lang: str,
+    held: bool = False,
+    *,
+    between_sentences: bool = False,
+) -> Document:
+    """``request`` pasted into ``context`` at a random place: between words in English; in Chinese, which
+    has no spaces, anywhere, or after a sentence's end where ``between_sentences``."""
     pos = rng.randrange(len(context) + 1)
+    if lang != "en" and between_sentences:
+        ends = [0, *(m.end() for m in _SENTENCE_END_ZH.finditer(context)), len(context)]
+        pos = rng.choice(ends)
     if lang == "en":
         cut = context.rfind(" ", 0, pos)
         pos = pos if cut < 0 else cut
@@ -117,7 +133,8 @@ def documents(data: Path, train_rows: list[tuple[str, str, str]], seed: int) -> 
         held = is_validation(text)
         candidates = [c for c in (rng.choice(group) for _ in range(20)) if is_validation(c) == held]
         for context in candidates[:DOCUMENTS_PER_REQUEST]:
-            out.append(paste(context, text.strip(), rng, lang, held))
+            # Chinese: half glued into a sentence, half between two sentences
+            out.append(paste(context, text.strip(), rng, lang, held, between_sentences=rng.random() < 0.5))
     return out
 
 
