@@ -149,3 +149,39 @@ def test_a_long_document_is_read_in_linear_time(detector: InjectionDetector) -> 
     detector.documents.worst(large)  # type: ignore[union-attr]
     t2 = time.perf_counter()
     assert (t2 - t1) < 25 * (t1 - t0) + 0.5
+
+
+def test_the_cli_checks_and_scans_text_as_a_document(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    def aigis(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", "from aigis.cli import main; main()", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    email = EMAIL.format("Plan a three-day trip to Kyoto for me.")
+    r = aigis("guard", "check", "--source", "document", "--json", "-", stdin=email)
+    assert r.returncode == 0, r.stderr  # flagged, not blocked
+    verdict = json.loads(r.stdout)
+    assert verdict["action"] == "flag"
+    assert [f["category"] for f in verdict["findings"]] == ["request_in_document"]
+    # the same text as a user's own message asks the assistant, as it should
+    r = aigis("guard", "check", "--json", "-", stdin=email)
+    assert json.loads(r.stdout)["action"] == "allow"
+    r = aigis("guard", "check", "--source", "web", "hello")
+    assert r.returncode == 2 and "--source 'web' is not allowed" in r.stderr and "Traceback" not in r.stderr
+    corpus = tmp_path / "docs.jsonl"
+    corpus.write_text(
+        "\n".join(json.dumps({"text": t}) for t in (email, EMAIL.format(""))) + "\n", encoding="utf-8"
+    )
+    r = aigis("guard", "scan", "--source", "document", "--format", "json", str(corpus))
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["actions"] == {"flag": 1, "allow": 1}
+    assert summary["categories"] == {"injection/request_in_document": 1}

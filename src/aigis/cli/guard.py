@@ -16,6 +16,13 @@ from aigis.i18n import resolve_lang
 
 PolicyOpt = typer.Option(None, "--policy", "-p", help="Policy YAML file (default: the built-in policy).")
 DirectionOpt = typer.Option("input", "--direction", "-d", help="input or output.")
+SourceOpt = typer.Option(
+    None,
+    "--source",
+    "-s",
+    help="Where the text comes from: user, document, tool or model (default: user for input, model for "
+    "output). A document's or a tool's text is held to a stricter standard: it should ask nothing.",
+)
 PromptColumnOpt = typer.Option(
     None,
     "--prompt-column",
@@ -36,6 +43,15 @@ def _direction(value: str) -> str:
     return value
 
 
+SOURCES = ("user", "document", "tool", "model")
+
+
+def _source(value: str | None) -> str | None:
+    if value is not None and value not in SOURCES:
+        raise InputError(f"--source {value!r} is not allowed; use one of {', '.join(SOURCES)}")
+    return value
+
+
 def register(app: typer.Typer) -> None:
     guard_app = typer.Typer(
         help="Safety guardrails on model input and output. / 输入输出安全护栏。", no_args_is_help=True
@@ -49,6 +65,7 @@ def register(app: typer.Typer) -> None:
         text: str | None = typer.Argument(None, help="The text to check, or '-' to read standard input."),
         file: Path | None = typer.Option(None, "--file", "-f", help="Read the text from a file."),
         direction: str = DirectionOpt,
+        source: str | None = SourceOpt,
         prompt: str | None = typer.Option(None, "--prompt", help="For output checks: the prompt."),
         policy: Path | None = PolicyOpt,
         as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
@@ -65,8 +82,9 @@ def register(app: typer.Typer) -> None:
             value = text
         else:
             raise InputError("give the text to check, '-' for standard input, or --file FILE")
+        d, src = _direction(direction), _source(source)
         g = _guard(policy)
-        v = g.check(value, _direction(direction), prompt=prompt)  # type: ignore[arg-type]
+        v = g.check(value, d, source=src, prompt=prompt)  # type: ignore[arg-type]
         if as_json:
             print(dump_json(v.to_dict()))
         else:
@@ -110,6 +128,7 @@ def register(app: typer.Typer) -> None:
         ),
         text_column: str = typer.Option("text", "--text-column", "-t"),
         direction: str = DirectionOpt,
+        source: str | None = SourceOpt,
         prompt_column: str | None = PromptColumnOpt,
         policy: Path | None = PolicyOpt,
         out: Path | None = typer.Option(None, "--out", "-o", help="Write one JSON verdict per line here."),
@@ -118,7 +137,7 @@ def register(app: typer.Typer) -> None:
         """Scan corpora and summarize actions and categories."""
         from aigis.guard.evaluate import check_prompt_column, prompt_of, read_records, text_of
 
-        d = _direction(direction)
+        d, src = _direction(direction), _source(source)
         check_prompt_column(prompt_column, d)
         g = _guard(policy)
         actions: Counter[str] = Counter()
@@ -135,6 +154,7 @@ def register(app: typer.Typer) -> None:
                         v = g.check(
                             text_of(row, text_column, where),
                             d,  # type: ignore[arg-type]
+                            source=src,  # type: ignore[arg-type]
                             prompt=prompt_of(row, prompt_column, where),
                         )
                         total += 1
