@@ -80,6 +80,10 @@ def test_a_chinese_request_pasted_into_a_paragraph_is_found(
         "会议纪要：本周五下午三点在三楼会议室讨论第四季度预算，请各部门负责人准时参加。",
         "您好，您的快递已到达小区驿站，请凭取件码 3-2-1108 在晚上八点前取件。",
         '{"status": "ok", "results": [{"title": "Weather in Paris", "summary": "Sunny, 24 degrees."}]}',
+        # a document may ask its own reader something (about one in six such documents is still flagged)
+        "Hi team, could you send me the slides before Friday? Thanks, Mark",
+        "Please sign both pages of the lease and drop them at the front office by Monday.",
+        "请家长于周三前在班级群里回复孩子是否参加春游。",
     ],
 )
 def test_clean_documents_pass(detector: InjectionDetector, text: str) -> None:
@@ -185,3 +189,16 @@ def test_the_cli_checks_and_scans_text_as_a_document(tmp_path: Path) -> None:
     summary = json.loads(r.stdout)
     assert summary["actions"] == {"flag": 1, "allow": 1}
     assert summary["categories"] == {"injection/request_in_document": 1}
+
+
+def test_requests_to_a_documents_reader_train_as_negatives_and_a_quarter_is_held_out() -> None:
+    from aigis.guard.document_training import reader_requests
+
+    train, held = reader_requests("train"), reader_requests("eval")
+    assert {lang for _, lang in train} == {"en", "zh"} and {lang for _, lang in held} == {"en", "zh"}
+    assert not {t for t, _ in train} & {t for t, _ in held}
+    assert 0.2 < len(held) / (len(train) + len(held)) < 0.3
+    rng = random.Random(5)
+    doc = paste(EMAIL.format(""), train[0][0], rng, "en")
+    as_negative = Document(doc.text, "en", None, False, to_reader=True)
+    assert not any(hit for _, hit in labelled_pieces(as_negative))

@@ -3,10 +3,13 @@
 Positives are requests to an assistant taken from the training rows (everyday, harmful and how-to
 requests, chat with the assistant, booking requests, BIPIA's training attacks), each pasted at a random
 place into a training document, as an attacker would, and read back as the piece that holds it.
-Negatives are the other pieces of those documents and the pieces of clean documents: BIPIA's training
-e-mails, tables and code (English) and CMRC 2018's Wikipedia paragraphs (Chinese). One document in ten,
-by a stable hash, is kept back to choose each language's threshold: at most ``DOCUMENT_FPR`` of the clean
-validation documents may have any piece at or above it.
+Negatives are the other pieces of those documents, the pieces of clean documents (BIPIA's training
+e-mails, tables and code in English, CMRC 2018's Wikipedia paragraphs in Chinese) and every piece of
+documents into which a request to their own human reader was pasted ("Could you send me the signed
+copy by Thursday?", ``lexicon/reader_requests_{en,zh}.txt``). One document in ten, by a stable hash, is
+kept back to choose each language's threshold: at most ``DOCUMENT_FPR`` of the clean validation documents
+may have any piece at or above it. Documents asking their reader do not choose it (they read like
+requests to an assistant and would set it alone); the share of them flagged is recorded.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +52,10 @@ class Document:
     lang: str
     request: tuple[int, int] | None  # the span of the pasted request, None for a clean document
     held: bool  # kept back to choose the thresholds (its document and its request both are)
+    # a request to the document's own reader was pasted in: every piece is a negative, but the document
+    # does not choose the thresholds (those requests read like requests to an assistant, and as validation
+    # documents they would set the threshold; their share flagged is measured instead)
+    to_reader: bool = False
 
 
 def _contexts(data: Path) -> dict[str, list[str]]:
@@ -111,9 +118,18 @@ def paste(
     return Document(context[:pos] + request + context[pos:], lang, (pos, pos + len(request)), held)
 
 
+def reader_requests(split: str = "train") -> list[tuple[str, str]]:
+    """(text, lang) of the requests documents make of their own human reader ("Could you send me the
+    signed copy by Thursday?", "取件时请出示取件码。"): ``lexicon/reader_requests_{en,zh}.txt``."""
+    from aigis.guard.training import _own
+
+    return [(t.strip(), lang) for lang in ("en", "zh") for t in _own(f"reader_requests_{lang}.txt", split)]
+
+
 def documents(data: Path, train_rows: list[tuple[str, str, str]], seed: int) -> list[Document]:
-    """Documents with a request pasted in and clean ones. ``train_rows``: (text, lang, source) of the
-    training rows."""
+    """Documents with a request pasted in, documents with a request to their own reader pasted in (all
+    of whose pieces are negatives) and clean ones. ``train_rows``: (text, lang, source) of the training
+    rows."""
     from aigis.guard.training import is_validation
 
     rng = random.Random(seed)
@@ -125,16 +141,18 @@ def documents(data: Path, train_rows: list[tuple[str, str, str]], seed: int) -> 
     ]
     requests += [(t, "en") for t in _bipia_attacks(data)]
     out = [Document(c, lang, None, is_validation(c)) for lang, group in contexts.items() for c in group]
-    for text, lang in requests:
-        group = contexts[lang]
-        if not group:
-            continue
-        # a validation request goes into a validation document, a training one into a training document
-        held = is_validation(text)
-        candidates = [c for c in (rng.choice(group) for _ in range(20)) if is_validation(c) == held]
-        for context in candidates[:DOCUMENTS_PER_REQUEST]:
-            # Chinese: half glued into a sentence, half between two sentences
-            out.append(paste(context, text.strip(), rng, lang, held, between_sentences=rng.random() < 0.5))
+    for requests_of, to_reader in ((requests, False), (reader_requests(), True)):
+        for text, lang in requests_of:
+            group = contexts[lang]
+            if not group:
+                continue
+            # a validation request goes into a validation document, a training one into a training document
+            held = is_validation(text)
+            candidates = [c for c in (rng.choice(group) for _ in range(20)) if is_validation(c) == held]
+            for context in candidates[:DOCUMENTS_PER_REQUEST]:
+                # Chinese: half glued into a sentence, half between two sentences
+                doc = paste(context, text.strip(), rng, lang, held, between_sentences=rng.random() < 0.5)
+                out.append(replace(doc, request=None, to_reader=True) if to_reader else doc)
     return out
 
 
@@ -173,21 +191,23 @@ def fit_document_requests(
     model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})
     offsets: dict[str, float] = {}
     recall: dict[str, float] = {}
+    reader_flagged: dict[str, float] = {}
+
+    def worst(d: Document) -> float:
+        return max((model.logit(featurize(p)) for p, _ in labelled_pieces(d)), default=-30.0)
+
+    def share_at(docs: list[Document], threshold: float) -> float:
+        return round(sum(worst(d) >= threshold for d in docs) / max(len(docs), 1), 4)
+
     for lang in ("en", "zh"):
-        clean = [d for d in held if d.lang == lang and d.request is None]
-        pasted = [d for d in held if d.lang == lang and d.request is not None]
+        mine = [d for d in held if d.lang == lang]
+        clean = [d for d in mine if d.request is None and not d.to_reader]
         if not clean:
             continue
-        worst = [
-            max((model.logit(featurize(p)) for p, _ in labelled_pieces(d)), default=-30.0) for d in clean
-        ]
-        threshold = threshold_at_rate(worst, DOCUMENT_FPR)
+        threshold = threshold_at_rate([worst(d) for d in clean], DOCUMENT_FPR)
         offsets[lang] = round(-float(threshold), 4) + 0.0
-        found = [
-            max((model.logit(featurize(p)) for p, _ in labelled_pieces(d)), default=-30.0) >= threshold
-            for d in pasted
-        ]
-        recall[lang] = round(sum(found) / max(len(found), 1), 4)
+        recall[lang] = share_at([d for d in mine if d.request is not None], threshold)
+        reader_flagged[lang] = share_at([d for d in mine if d.to_reader], threshold)
     meta = _binary_meta(
         MODEL_NAME,
         y,
@@ -196,6 +216,7 @@ def fit_document_requests(
         bias_offsets=offsets,
         max_validation_fpr=DOCUMENT_FPR,
         validation_recall=recall,
+        validation_reader_flagged=reader_flagged,
         documents=len(docs),
         bits=BITS,
     )
