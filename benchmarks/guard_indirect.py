@@ -22,11 +22,12 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from aigis.guard.detectors.base import ScanContext
 from aigis.guard.detectors.injection import InjectionDetector
-from aigis.guard.document_training import Document, paste
+from aigis.guard.document_training import Document, paste, reader_requests
 from aigis.guard.normalize import normalize
 from aigis.guard.training import _own, _simplify, default_data_dir
 
@@ -81,6 +82,14 @@ def build(data: Path, seed: int = 7) -> dict[str, list[Document]]:
             for i in range(PASTED)
         ]
         out[name] = docs + [Document(context, lang, None, True) for context in contexts]
+    # documents that ask their own reader something ("Could you send me the signed copy by Thursday?"):
+    # none should be flagged; the held-out lines of reader_requests_{en,zh}.txt
+    for lang, (contexts, _) in (("en", english), ("zh", chinese)):
+        asks = [t for t, line_lang in reader_requests("eval") if line_lang == lang]
+        out[f"{lang} asking its reader"] = [
+            replace(paste(rng.choice(contexts), text, rng, lang, True, between_sentences=True), request=None)
+            for text in asks
+        ]
     return out
 
 
@@ -111,7 +120,7 @@ def main() -> None:
     with_model = InjectionDetector(model_dir=args.models)
     without = InjectionDetector(model_dir=args.models)
     without.documents = None
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, float | None]] = {}
     for lang, group in docs.items():  # lang: the set's name
         pasted = [d for d in group if d.request is not None]
         clean = [d for d in group if d.request is None]
@@ -121,18 +130,22 @@ def main() -> None:
             times = [ms for _, _, ms in hits + false]
             results[f"{lang} {name}"] = {
                 "pasted": len(pasted),
-                "recall": round(sum(h for h, _, _ in hits) / len(pasted), 4),
-                "span_on_request": round(sum(o for _, o, _ in hits) / len(pasted), 4),
+                "recall": round(sum(h for h, _, _ in hits) / len(pasted), 4) if pasted else None,
+                "span_on_request": round(sum(o for _, o, _ in hits) / len(pasted), 4) if pasted else None,
                 "clean": len(clean),
                 "fpr": round(sum(h for h, _, _ in false) / len(clean), 4),
                 "p50_ms": round(statistics.median(times), 3),
                 "p99_ms": round(sorted(times)[int(len(times) * 0.99)], 3),
             }
     print(f"{'set':52s} {'recall':>7s} {'on span':>8s} {'fpr':>7s} {'p50 ms':>7s} {'p99 ms':>7s}")
+
+    def cell(value: float | None, width: int) -> str:
+        return f"{value:{width}.3f}" if value is not None else f"{'—':>{width}s}"
+
     for key, r in results.items():
         print(
-            f"{key:52s} {r['recall']:7.3f} {r['span_on_request']:8.3f} {r['fpr']:7.3f} "
-            f"{r['p50_ms']:7.3f} {r['p99_ms']:7.3f}"
+            f"{key:52s} {cell(r['recall'], 7)} {cell(r['span_on_request'], 8)} {cell(r['fpr'], 7)} "
+            f"{cell(r['p50_ms'], 7)} {cell(r['p99_ms'], 7)}"
         )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
