@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from aigis.guard.models import WINDOW, LinearModel, featurize, load_binary, windows
+import numpy as np
+
+from aigis.guard.models import WINDOW, LinearModel, batch_scores, featurize, load_binary, windows
 
 MODEL_NAME = "document_requests"
 # a piece ends at a sentence mark, a line break or a table cell's bar; a full stop only before a space
@@ -77,9 +79,14 @@ class DocumentRequests:
     def worst(self, text: str) -> WorstPiece | None:
         """The piece of ``text`` most like a request to an assistant, or None when nothing is worth
         reading."""
-        best: WorstPiece | None = None
-        for lo, hi in pieces(text):
-            p = self.score_piece(text[lo:hi])
-            if best is None or p > best.score:
-                best = WorstPiece(p, lo, hi)
-        return best
+        spans = pieces(text)
+        if not spans:
+            return None
+        short = [i for i, (lo, hi) in enumerate(spans) if hi - lo <= WINDOW]
+        scores = np.zeros(len(spans))
+        scores[short] = batch_scores(self.model, [text[spans[i][0] : spans[i][1]] for i in short])
+        for i, (lo, hi) in enumerate(spans):
+            if hi - lo > WINDOW:
+                scores[i] = self.score_piece(text[lo:hi])
+        best = int(np.argmax(scores))  # the first of equal scores, as one by one
+        return WorstPiece(float(scores[best]), *spans[best])
