@@ -42,32 +42,23 @@ def test_pieces_are_sentences_lines_and_table_cells_with_their_offsets() -> None
 
 
 @pytest.mark.parametrize(
-    "request_text",
+    ("document", "request_text"),
     [
-        "Plan a three-day trip to Kyoto for me.",
-        "Give me a recipe for banana bread.",
+        (EMAIL, "Plan a three-day trip to Kyoto for me."),
+        (EMAIL, "Give me a recipe for banana bread."),
+        (PARAGRAPH, "帮我写一首关于春天的小诗。"),
+        (PARAGRAPH, "推荐几部适合周末看的电影。"),
     ],
 )
-def test_an_ordinary_request_pasted_into_an_email_is_found_with_its_span(
-    detector: InjectionDetector, request_text: str
+def test_an_ordinary_request_pasted_into_a_document_is_found_with_its_span(
+    detector: InjectionDetector, document: str, request_text: str
 ) -> None:
-    text = EMAIL.format(request_text)
+    text = document.format(request_text)
     findings = detector.scan(text, DOCUMENT)
     assert [f.category for f in findings] == ["request_in_document"]
     span = findings[0].span
     assert span is not None and text[span.start : span.end] == request_text
     assert findings[0].score >= 0.5 and "4.2.2(b)" in findings[0].clauses
-
-
-@pytest.mark.parametrize("request_text", ["帮我写一首关于春天的小诗。", "推荐几部适合周末看的电影。"])
-def test_a_chinese_request_pasted_into_a_paragraph_is_found(
-    detector: InjectionDetector, request_text: str
-) -> None:
-    text = PARAGRAPH.format(request_text)
-    findings = detector.scan(text, DOCUMENT)
-    assert [f.category for f in findings] == ["request_in_document"]
-    span = findings[0].span
-    assert span is not None and text[span.start : span.end] == request_text
 
 
 @pytest.mark.parametrize(
@@ -157,17 +148,8 @@ def test_a_long_document_is_read_in_linear_time(detector: InjectionDetector) -> 
 
 def test_the_cli_checks_and_scans_text_as_a_document(tmp_path: Path) -> None:
     import json
-    import subprocess
-    import sys
 
-    def aigis(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", "from aigis.cli import main; main()", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    from tests.test_guard_api import _aigis as aigis
 
     email = EMAIL.format("Plan a three-day trip to Kyoto for me.")
     r = aigis("guard", "check", "--source", "document", "--json", "-", stdin=email)
