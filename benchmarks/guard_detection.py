@@ -83,6 +83,9 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:distress:en", "any", "fpr", "user"),
     ("eval:distress:zh", "any", "fpr", "user"),
     ("eval:benign_documents:en", "injection", "fpr", "document"),
+    # harmless role play and instructions about the answer's form (round 29; held-out lines)
+    ("eval:benign_roleplay:en", "any", "fpr", "user"),
+    ("eval:benign_roleplay:zh", "any", "fpr", "user"),
 ]
 
 

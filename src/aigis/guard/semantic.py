@@ -460,6 +460,7 @@ def head_rows(
         QUESTION_FORMS,
         as_guard_reads,
         is_crisis_only,
+        is_injection_only,
         is_own_benign,
         with_pseudo_chinese,
         with_question_forms,
@@ -472,6 +473,7 @@ def head_rows(
         and not (shared and s.source.startswith(SHARED_NETWORKS_SKIP))
         and not s.source.startswith(FAST_ONLY_SOURCES)
         and not is_crisis_only(s)
+        and not is_injection_only(s)
     ]
     # only training rows are subsampled: every validation row helps choose the shares and thresholds
     zh_benign = [

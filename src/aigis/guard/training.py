@@ -68,7 +68,7 @@ import random
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -472,6 +472,15 @@ def load_splits(
             for t in _own(f"crisis_lookalikes_{lang}.txt", "train")
         ]
 
+    # training the injection model only (``INJECTION_ONLY_SOURCES``): harmless role play and instructions
+    # about the answer's form; their "eval" lines are held out
+    for lang in ("en", "zh"):
+        source = f"benign_roleplay_{lang}"
+        train += [Sample(t, "benign", lang, source) for t in _own(f"{source}.txt", "train")]
+        ev[f"eval:benign_roleplay:{lang}"] = [
+            Sample(t, "benign", lang, source) for t in _own(f"{source}.txt", "eval")
+        ]
+
     # a held-out group never contains a text that also trains (JADE v3 repeats many v1/v2 questions,
     # MultiJail shares a few with the other English sets): such rows are dropped from the group
     seen = {_dedup_key(s.text) for s in train}
@@ -669,6 +678,17 @@ CRISIS_ONLY_SOURCES = ("self_harm_more", "crisis_lookalikes")
 
 def is_crisis_only(sample: Sample) -> bool:
     return sample.source.startswith(CRISIS_ONLY_SOURCES)
+
+
+# sources that train only the injection model, as benign rows: harmless role play, personas and
+# instructions about the answer's form ("As a pirate captain, …", "Answer in JSON"), which share the
+# surface of jailbreak prompts. They never train the harmful models or the semantic head. As hard-benign
+# rows (8× weight) they cost a held-out jailbreak prompt (docs/benchmarks.md, round 29)
+INJECTION_ONLY_SOURCES = ("benign_roleplay",)
+
+
+def is_injection_only(sample: Sample) -> bool:
+    return sample.source.startswith(INJECTION_ONLY_SOURCES)
 
 
 def is_own_benign(sample: Sample) -> bool:
@@ -930,12 +950,14 @@ class FitRows:
     val: list[Sample]
     crisis_samples: list[Sample]
     crisis_val: list[Sample]
+    injection_samples: list[Sample] = field(default_factory=list)  # ``INJECTION_ONLY_SOURCES``, all train
 
 
 def fit_rows(splits: dict[str, list[Sample]], seed: int) -> FitRows:
     """:class:`FitRows` from the training rows of ``splits`` (``load_splits``), shuffled by ``seed``."""
-    everything = [s for s in splits["train"] if not is_crisis_only(s)]
+    everything = [s for s in splits["train"] if not is_crisis_only(s) and not is_injection_only(s)]
     crisis_only = [s for s in splits["train"] if is_crisis_only(s)]
+    injection_only = [s for s in splits["train"] if is_injection_only(s)]
     random.Random(seed).shuffle(everything)  # minibatches are contiguous rows
     # every VALIDATION_EVERY-th training row (by a stable hash of its text) is kept for choosing the
     # per-language offsets; it comes from the training sources, never from a held-out one
@@ -954,7 +976,13 @@ def fit_rows(splits: dict[str, list[Sample]], seed: int) -> FitRows:
     if PSEUDO_CHINESE or QUESTION_FORMS:
         random.Random(seed + 2).shuffle(samples)
     crisis_samples, crisis_val = as_guard_reads(crisis_samples), as_guard_reads(crisis_val)
-    return FitRows(as_guard_reads(samples), as_guard_reads(val), crisis_samples, crisis_val)
+    return FitRows(
+        as_guard_reads(samples),
+        as_guard_reads(val),
+        crisis_samples,
+        crisis_val,
+        as_guard_reads(injection_only),
+    )
 
 
 def train(
@@ -987,7 +1015,17 @@ def train(
     # the injection model reads character n-grams only (see ``featurize``)
     char_feats = [featurize(s.text[:WINDOW], words=False) for s in samples]
     char_val_feats = [featurize(s.text[:WINDOW], words=False) for s in val]
+    # the injection model also reads the injection-only rows, spread through its rows by a seeded shuffle
+    # (minibatches are contiguous rows); without them its rows are the others, in their order
+    injection_rows = samples
+    if rows.injection_samples:
+        merged = samples + rows.injection_samples
+        merged_feats = char_feats + [featurize(s.text[:WINDOW], words=False) for s in rows.injection_samples]
+        order = list(range(len(merged)))
+        random.Random(seed + 4).shuffle(order)
+        injection_rows, char_feats = [merged[i] for i in order], [merged_feats[i] for i in order]
     designs = {True: (x, val_feats), False: (_design(char_feats), char_val_feats)}
+    rows_of = {True: samples, False: injection_rows}
     del char_feats
     if log:
         print(
@@ -1003,11 +1041,11 @@ def train(
 
     Arr = npt.NDArray[np.float64]
 
-    def weights(pos_label: str, pos_weight: float) -> tuple[Arr, Arr]:
-        y = np.array([1.0 if s.label == pos_label else 0.0 for s in samples])
-        sw = source_weights(samples)
+    def weights(pos_label: str, pos_weight: float, rows: list[Sample]) -> tuple[Arr, Arr]:
+        y = np.array([1.0 if s.label == pos_label else 0.0 for s in rows])
+        sw = source_weights(rows)
         if pos_label == "injection":
-            sw[np.array([s.source.startswith(HARMFUL_ONLY_SOURCES) for s in samples], dtype=bool)] = 0.0
+            sw[np.array([s.source.startswith(HARMFUL_ONLY_SOURCES) for s in rows], dtype=bool)] = 0.0
         n_pos = max(float((sw[y == 1] > 0).sum()), 1.0)  # rows that train this model
         n_neg = max(float((sw[y == 0] > 0).sum()), 1.0)
         sw[y == 1] *= pos_weight * n_neg / n_pos
@@ -1017,7 +1055,7 @@ def train(
         ("injection", "injection", INJECTION_POS_WEIGHT, False, False),
         ("harmful", "harmful", 1.0, True, request_shapes),
     ):
-        y, sw = weights(pos, pw)
+        y, sw = weights(pos, pw, rows_of[words])
         xd, vf = designs[words]
         w, b = _fit_binary(xd, y, sw, l2=1e-7, epochs=epochs, seed=seed)
         model = LinearModel(w.astype(np.float16).astype(np.float32), b, {})
