@@ -38,7 +38,7 @@ from _table_cli import ROOT, run
 from pypinyin import Style, lazy_pinyin, pinyin
 
 from aigis.guard.reading import split_syllables
-from aigis.guard.training import default_data_dir, load_splits
+from aigis.guard.training import default_data_dir, is_injection_only, load_splits
 
 OUT = ROOT / "src" / "aigis" / "guard" / "lexicon" / "readings.tsv.gz"
 KEYWORDS = ROOT / "src" / "aigis" / "guard" / "lexicon" / "keywords_zh.txt"
@@ -75,7 +75,11 @@ def english_pinyin_words(syllables: frozenset[str]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _training_rows() -> tuple[str, ...]:
-    return tuple(sample.text for sample in load_splits(default_data_dir())["train"])
+    # the rows that train the content models: the injection model's own role-play rows (round 29) are
+    # left out, so that adding them did not change this table and, through the Guard's reading of every
+    # training row, every other model
+    rows = load_splits(default_data_dir())["train"]
+    return tuple(sample.text for sample in rows if not is_injection_only(sample))
 
 
 def character_pairs() -> list[tuple[str, float]]:
