@@ -29,7 +29,7 @@ from aigis.guard.detectors.base import ScanContext
 from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.document_training import Document, paste, reader_requests
 from aigis.guard.normalize import normalize
-from aigis.guard.training import _own, _simplify, default_data_dir
+from aigis.guard.training import _own, _simplify, bipia_attacks, bipia_contexts, default_data_dir
 
 DOCUMENTS = 300  # clean documents per language (BIPIA's test split has 150 e-mails and tables)
 PASTED = 500  # documents with a pasted request, per language
@@ -37,18 +37,7 @@ HELD_OUT_ZH = ("everyday_zh.txt", "wishes_zh.txt", "chat_zh.txt", "harmful_reque
 
 
 def _english(data: Path, rng: random.Random) -> tuple[list[str], list[str]]:
-    contexts: list[str] = []
-    for kind in ("email", "table"):
-        p = data / "bipia" / f"{kind}_test.jsonl"
-        contexts += [
-            str(json.loads(line)["context"])[:1500] for line in p.open(encoding="utf-8") if line.strip()
-        ]
-    attacks: list[str] = []
-    for kind in ("text", "code"):
-        for items in json.loads(
-            (data / "bipia" / f"{kind}_attack_test.json").read_text(encoding="utf-8")
-        ).values():
-            attacks += [str(a) for a in items]
+    contexts, attacks = bipia_contexts(data, "test"), bipia_attacks(data, "test")
     rng.shuffle(contexts)
     return contexts[:DOCUMENTS], attacks
 

@@ -6,6 +6,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import get_args
 
 import typer
 
@@ -43,12 +44,12 @@ def _direction(value: str) -> str:
     return value
 
 
-SOURCES = ("user", "document", "tool", "model")
-
-
 def _source(value: str | None) -> str | None:
-    if value is not None and value not in SOURCES:
-        raise InputError(f"--source {value!r} is not allowed; use one of {', '.join(SOURCES)}")
+    from aigis.guard.detectors.base import Source  # the guard package loads only for guard commands
+
+    allowed: tuple[str, ...] = get_args(Source)
+    if value is not None and value not in allowed:
+        raise InputError(f"--source {value!r} is not allowed; use one of {', '.join(allowed)}")
     return value
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aigis.guard.models import WINDOW, LinearModel, batch_scores, featurize, load_binary, windows
+from aigis.guard.models import LinearModel, batch_scores, load_binary, windows
 
 MODEL_NAME = "document_requests"
 # a piece ends at a sentence mark, a line break or a table cell's bar; a full stop only before a space
@@ -71,22 +71,19 @@ class DocumentRequests:
     def __init__(self, model_dir: Path | None = None, model: LinearModel | None = None) -> None:
         self.model = model if model is not None else load_binary(MODEL_NAME, model_dir)
 
-    def score_piece(self, piece: str) -> float:
-        if len(piece) <= WINDOW:
-            return self.model.score(featurize(piece, words=self.model.words))
-        return max(self.model.score(featurize(w, words=self.model.words)) for _, w in windows(piece))
-
     def worst(self, text: str) -> WorstPiece | None:
         """The piece of ``text`` most like a request to an assistant, or None when nothing is worth
-        reading."""
+        reading. A piece longer than the model's window is read in windows, its worst counting."""
         spans = pieces(text)
         if not spans:
             return None
-        short = [i for i, (lo, hi) in enumerate(spans) if hi - lo <= WINDOW]
-        scores = np.zeros(len(spans))
-        scores[short] = batch_scores(self.model, [text[spans[i][0] : spans[i][1]] for i in short])
+        texts: list[str] = []
+        owner: list[int] = []
         for i, (lo, hi) in enumerate(spans):
-            if hi - lo > WINDOW:
-                scores[i] = self.score_piece(text[lo:hi])
-        best = int(np.argmax(scores))  # the first of equal scores, as one by one
+            for _, window in windows(text[lo:hi]):
+                texts.append(window)
+                owner.append(i)
+        scores = np.zeros(len(spans))
+        np.maximum.at(scores, owner, batch_scores(self.model, texts))
+        best = int(np.argmax(scores))  # the first of equal scores
         return WorstPiece(float(scores[best]), *spans[best])

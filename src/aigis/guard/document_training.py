@@ -19,12 +19,16 @@ import random
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from aigis.guard.calibration import threshold_at_rate
 from aigis.guard.document_requests import MODEL_NAME, pieces
-from aigis.guard.models import BITS, WINDOW, LinearModel, featurize
+from aigis.guard.models import WINDOW, LinearModel, featurize
+
+if TYPE_CHECKING:
+    from aigis.guard.training import Sample
 
 DOCUMENT_FPR = 0.01  # clean validation documents with any piece at or above the threshold
 # training sources whose rows are requests to an assistant (``aigis.guard.training.load_splits``)
@@ -60,19 +64,14 @@ class Document:
 
 def _contexts(data: Path) -> dict[str, list[str]]:
     """Training documents by language: BIPIA's training e-mails, tables and code; CMRC 2018's paragraphs."""
-    en: list[str] = []
-    for kind in ("email", "table"):
-        p = data / "bipia" / f"{kind}_train.jsonl"
-        if p.exists():
-            en += [
-                str(json.loads(line)["context"])[:1500] for line in p.open(encoding="utf-8") if line.strip()
-            ]
+    from aigis.guard.training import _jsonl, bipia_contexts
+
+    en = bipia_contexts(data, "train")
     code = data / "bipia" / "code_train.jsonl"
     if code.exists():
-        for line in code.open(encoding="utf-8"):
-            if line.strip():
-                row = json.loads(line)
-                en.append("\n".join(str(x) for x in row.get("context", []))[:1500])
+        for row in _jsonl(code):
+            lines = row.get("context") or []
+            en.append("\n".join(str(x) for x in lines)[:1500] if isinstance(lines, list) else "")
     zh: list[str] = []
     for name in ("cmrc2018_dev.json", "cmrc2018_trial.json"):
         p = data / "cmrc2018" / name
@@ -80,16 +79,6 @@ def _contexts(data: Path) -> dict[str, list[str]]:
             for article in json.loads(p.read_text(encoding="utf-8"))["data"]:
                 zh += [str(par["context"])[:1500] for par in article["paragraphs"]]
     return {"en": [c for c in en if c.strip()], "zh": [c for c in zh if c.strip()]}
-
-
-def _bipia_attacks(data: Path) -> list[str]:
-    out: list[str] = []
-    for kind in ("text", "code"):
-        p = data / "bipia" / f"{kind}_attack_train.json"
-        if p.exists():
-            for items in json.loads(p.read_text(encoding="utf-8")).values():
-                out += [str(a) for a in items]
-    return out
 
 
 _SENTENCE_END_ZH = re.compile(r"[。！？；\n]")
@@ -126,20 +115,19 @@ def reader_requests(split: str = "train") -> list[tuple[str, str]]:
     return [(t.strip(), lang) for lang in ("en", "zh") for t in _own(f"reader_requests_{lang}.txt", split)]
 
 
-def documents(data: Path, train_rows: list[tuple[str, str, str]], seed: int) -> list[Document]:
+def documents(data: Path, train_rows: list[Sample], seed: int) -> list[Document]:
     """Documents with a request pasted in, documents with a request to their own reader pasted in (all
-    of whose pieces are negatives) and clean ones. ``train_rows``: (text, lang, source) of the training
-    rows."""
-    from aigis.guard.training import is_validation
+    of whose pieces are negatives) and clean ones. ``train_rows``: the training rows (``load_splits``)."""
+    from aigis.guard.training import bipia_attacks, is_validation
 
     rng = random.Random(seed)
     contexts = _contexts(data)
     requests = [
-        (t, lang)
-        for t, lang, source in train_rows
-        if source.startswith(REQUEST_SOURCES) and len(t) <= MAX_REQUEST_CHARS and "+" not in source
+        (s.text, s.lang)
+        for s in train_rows
+        if s.source.startswith(REQUEST_SOURCES) and len(s.text) <= MAX_REQUEST_CHARS and "+" not in s.source
     ]
-    requests += [(t, "en") for t in _bipia_attacks(data)]
+    requests += [(t, "en") for t in bipia_attacks(data, "train")]
     out = [Document(c, lang, None, is_validation(c)) for lang, group in contexts.items() for c in group]
     for requests_of, to_reader in ((requests, False), (reader_requests(), True)):
         for text, lang in requests_of:
@@ -166,7 +154,7 @@ def labelled_pieces(doc: Document) -> list[tuple[str, bool]]:
 
 
 def fit_document_requests(
-    data: Path, train_rows: list[tuple[str, str, str]], *, seed: int = 13, epochs: int = 8
+    data: Path, train_rows: list[Sample], *, seed: int = 13, epochs: int = 8
 ) -> LinearModel:
     """The document-request model, its per-language offsets chosen on held-back documents."""
     from aigis.guard.training import _binary_meta, _design, _fit_binary
@@ -218,13 +206,12 @@ def fit_document_requests(
         validation_recall=recall,
         validation_reader_flagged=reader_flagged,
         documents=len(docs),
-        bits=BITS,
     )
     return LinearModel(w.astype(np.float32), b, meta)
 
 
 def train_document_requests(
-    out: Path, data: Path, train_rows: list[tuple[str, str, str]], *, seed: int = 13, epochs: int = 8
+    out: Path, data: Path, train_rows: list[Sample], *, seed: int = 13, epochs: int = 8
 ) -> dict[str, object]:
     """Fit and write ``document_requests.npz`` to ``out``; returns its metadata."""
     model = fit_document_requests(data, train_rows, seed=seed, epochs=epochs)

@@ -206,28 +206,39 @@ def _simplify(texts: list[str]) -> list[str]:
     return [conv.convert(t) for t in texts]
 
 
-def _bipia(data: Path, part: str, rng: random.Random) -> tuple[list[Sample], list[Sample]]:
-    """(attacked documents, clean documents) for the BIPIA ``part`` ("train" or "test")."""
+def bipia_attacks(data: Path, part: str) -> list[str]:
+    """BIPIA's injected tasks for ``part`` ("train" or "test"): the text attacks, then the code attacks."""
     attacks: list[str] = []
     for kind in ("text", "code"):
         p = data / "bipia" / f"{kind}_attack_{part}.json"
         if p.exists():
             for items in json.loads(p.read_text(encoding="utf-8")).values():
-                attacks.extend(items)
+                attacks.extend(str(a) for a in items)
+    return attacks
+
+
+def bipia_contexts(data: Path, part: str) -> list[str]:
+    """BIPIA's e-mails, then its tables, for ``part``, each cut to 1,500 characters."""
     contexts: list[str] = []
     for kind in ("email", "table"):
         p = data / "bipia" / f"{kind}_{part}.jsonl"
         if p.exists():
             contexts.extend(str(r["context"])[:1500] for r in _jsonl(p))
+    return contexts
+
+
+def _bipia(data: Path, part: str, rng: random.Random) -> tuple[list[Sample], list[Sample]]:
+    """(attacked documents, clean documents) for the BIPIA ``part`` ("train" or "test")."""
+    from aigis.guard.document_training import paste
+
+    attacks = bipia_attacks(data, part)
+    contexts = bipia_contexts(data, part)
     rng.shuffle(contexts)
     attacked, clean = [], []
     for i, ctx in enumerate(contexts[:600]):
         if i % 2 == 0 and attacks:
-            atk = attacks[i // 2 % len(attacks)]
-            pos = rng.randrange(len(ctx) + 1)
-            cut = ctx.rfind(" ", 0, pos)
-            cut = pos if cut < 0 else cut
-            attacked.append(Sample(f"{ctx[:cut]} {atk} {ctx[cut:]}", "injection", "en", f"bipia_{part}"))
+            text = paste(ctx, attacks[i // 2 % len(attacks)], rng, "en").text
+            attacked.append(Sample(text, "injection", "en", f"bipia_{part}"))
         else:
             clean.append(Sample(ctx, "benign", "en", f"bipia_{part}_clean"))
     return attacked, clean
@@ -1114,9 +1125,8 @@ def train(
     summary["category"] = {"samples": len(cat_samples), "labels": len(labels)}
     from aigis.guard.document_training import train_document_requests
 
-    rows_for_documents = [(s.text, s.lang, s.source) for s in splits["train"]]
     summary["document_requests"] = train_document_requests(
-        out, data_dir or default_data_dir(), rows_for_documents, seed=seed, epochs=epochs
+        out, data_dir or default_data_dir(), splits["train"], seed=seed, epochs=epochs
     )
     if log:
         print(f"document_requests: trained, {time.perf_counter() - t0:.1f}s")
