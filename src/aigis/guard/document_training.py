@@ -15,6 +15,7 @@ requests to an assistant and would set it alone); the share of them flagged is r
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aigis.guard.calibration import threshold_at_rate
-from aigis.guard.document_requests import MODEL_NAME, pieces
+from aigis.guard.document_requests import MODEL_NAME, DocumentRequests, pieces
 from aigis.guard.models import WINDOW, LinearModel, featurize
 
 if TYPE_CHECKING:
@@ -181,8 +182,14 @@ def fit_document_requests(
     recall: dict[str, float] = {}
     reader_flagged: dict[str, float] = {}
 
+    reader = DocumentRequests(model=model)  # no offsets yet: its scores are the raw logits' sigmoid
+
     def worst(d: Document) -> float:
-        return max((model.logit(featurize(p)) for p, _ in labelled_pieces(d)), default=-30.0)
+        found = reader.worst(d.text)
+        if found is None:
+            return -30.0
+        p = min(max(found.score, 1e-12), 1.0 - 1e-7)
+        return math.log(p / (1.0 - p))
 
     def share_at(docs: list[Document], threshold: float) -> float:
         return round(sum(worst(d) >= threshold for d in docs) / max(len(docs), 1), 4)
