@@ -89,8 +89,11 @@ def test_a_chinese_request_glued_into_a_sentence_is_found_by_a_window_over_it(
     findings = detector.scan(text, DOCUMENT)
     assert [f.category for f in findings] == ["request_in_document"]
     span = findings[0].span
-    assert span is not None and span.end - span.start == ZH_WINDOW
-    assert span.start < start + len(request_text) and start < span.end
+    # the windows over the threshold: most of the request, and not the whole sentence
+    assert span is not None and span.end - span.start >= ZH_WINDOW
+    covered = min(span.end, start + len(request_text)) - max(span.start, start)
+    assert covered >= 0.75 * len(request_text)
+    assert span.end - span.start < whole[1] - whole[0]
 
 
 def test_english_and_short_texts_are_not_read_in_chinese_windows(detector: InjectionDetector) -> None:

@@ -104,7 +104,8 @@ class DocumentRequests:
 
     def _worst_chinese_window(self, text: str) -> WorstPiece | None:
         """The window of ``ZH_WINDOW`` characters with at least ``MIN_HAN`` Chinese ones most like a
-        request, or None when the text has no such window or is no longer than one window."""
+        request (its span widened over the neighbouring windows that also pass the threshold), or None
+        when the text has no such window or is no longer than one window."""
         if len(text) <= ZH_WINDOW:
             return None
         han = np.concatenate([[0], np.cumsum(_is_han(text))])
@@ -121,4 +122,12 @@ class DocumentRequests:
         best = int(np.argmax(probs))
         if probs[best] <= 0.0:
             return None
-        return WorstPiece(float(probs[best]), int(starts[best]), int(ends[best]))
+        # over the threshold, the span runs over the neighbouring windows that pass it too: the whole
+        # stretch that reads as a request, not only the 16 characters that read most like one
+        lo = hi = best
+        if probs[best] >= 0.5:
+            while lo > 0 and probs[lo - 1] >= 0.5:
+                lo -= 1
+            while hi + 1 < len(probs) and probs[hi + 1] >= 0.5:
+                hi += 1
+        return WorstPiece(float(probs[best]), int(starts[lo]), int(ends[hi]))
