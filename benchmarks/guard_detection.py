@@ -86,6 +86,10 @@ TARGETS: list[tuple[str, str, str, str]] = [
     # harmless role play and instructions about the answer's form (round 29; held-out lines)
     ("eval:benign_roleplay:en", "any", "fpr", "user"),
     ("eval:benign_roleplay:zh", "any", "fpr", "user"),
+    # long prose pasted by a user (round 30): AGIEval's LSAT and SAT passages, gaokao Chinese passages and
+    # the held-out lines of articles_{en,zh}.txt
+    ("eval:articles:en", "any", "fpr", "user"),
+    ("eval:articles:zh", "any", "fpr", "user"),
 ]
 
 
@@ -104,6 +108,33 @@ def audited_multijail(data_dir: Path, splits: dict[str, list[Sample]]) -> dict[s
         out[f"eval:harmful_multijail_audited:{lang}"] = [
             Sample(r[lang], "harmful", lang, "multijail") for r in rows if r[lang] in kept
         ]
+    return out
+
+
+ARTICLES = Path(__file__).parent / "data" / "untrained"
+
+
+def articles(data_dir: Path) -> dict[str, list[Sample]]:
+    """Long prose as a user pastes it (round 30), which no model trains on: AGIEval's LSAT and SAT reading
+    passages (en) and gaokao Chinese reading passages (zh), whole, and the held-out ("eval") lines of our
+    own passages (``data/untrained/articles_{en,zh}.txt``: news, essays, reviews, how-to pages, fiction)."""
+    held = {"en": ("lsat-rc", "sat-en"), "zh": ("gaokao-chinese",)}
+    out: dict[str, list[Sample]] = {}
+    for lang, names in held.items():
+        passages: dict[str, None] = {}
+        for name in names:
+            path = data_dir / "agieval" / f"{name}.jsonl"
+            if path.exists():
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    row = json.loads(line) if line.strip() else {}
+                    if row.get("passage"):
+                        passages.setdefault(" ".join(str(row["passage"]).split()), None)
+        group = [Sample(t, "benign", lang, f"agieval_{lang}_passages") for t in passages]
+        for line in (ARTICLES / f"articles_{lang}.txt").read_text(encoding="utf-8").splitlines():
+            split, _, text = line.partition("\t")
+            if split == "eval":
+                group.append(Sample(text, "benign", lang, f"articles_{lang}"))
+        out[f"eval:articles:{lang}"] = group
     return out
 
 
@@ -133,6 +164,7 @@ def evaluate(
 ) -> dict[str, dict[str, float]]:
     splits = load_splits(data_dir, hold_out=hold_out)
     splits.update(audited_multijail(data_dir, splits))
+    splits.update(articles(data_dir))
     inj = InjectionDetector(model_dir=models)
     harm: Detector = HarmfulDetector(model_dir=models)
     if semantic:

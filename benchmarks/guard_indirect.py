@@ -8,6 +8,8 @@ Chinese: 300 of DRCD's test paragraphs (Wikipedia, converted to simplified chara
 paragraph trains), clean, and 500 copies with one of our held-out Chinese requests ("eval" lines of
 the everyday, short-wish, chat and harmful-request sets) pasted at a random character (glued into a
 sentence), and 500 more with the request pasted after a sentence's end.
+Articles, a genre no document trains on: AGIEval's LSAT and SAT reading passages (en) and gaokao Chinese
+reading passages (zh), clean, and 300 copies each with a held-out request pasted in as above.
 Each document is read as ``source="document"`` by the injection detector as the Guard runs it, once
 with the document-request model and once without it. Reported: recall on pasted documents, the share
 of clean documents flagged, whether the finding's span covers the pasted request, and the time per
@@ -79,6 +81,37 @@ def build(data: Path, seed: int = 7) -> dict[str, list[Document]]:
             replace(paste(rng.choice(contexts), text, rng, lang, True, between_sentences=True), request=None)
             for text in asks
         ]
+    out.update(_articles(data, random.Random(seed + 1)))
+    return out
+
+
+ARTICLES_PASTED = 300  # per language
+
+
+def _articles(data: Path, rng: random.Random) -> dict[str, list[Document]]:
+    """A genre no document trains on: essays and articles, AGIEval's LSAT and SAT reading passages (en) and
+    its gaokao Chinese reading passages (zh), clean and with a held-out request pasted in (en: BIPIA's test
+    attacks between two words; zh: our held-out requests glued into a sentence)."""
+    out: dict[str, list[Document]] = {}
+    english = _english(data, random.Random(0))[1]
+    chinese = _chinese(data, random.Random(0))[1]
+    for lang, files, requests in (
+        ("en", ("lsat-rc", "sat-en"), english),
+        ("zh", ("gaokao-chinese",), chinese),
+    ):
+        passages: list[str] = []
+        for name in files:
+            path = data / "agieval" / f"{name}.jsonl"
+            if path.exists():
+                rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+                passages += sorted({str(r["passage"])[:1500] for r in rows if r.get("passage")})
+        if not passages:
+            continue
+        docs = [
+            paste(rng.choice(passages), requests[i % len(requests)], rng, lang, True)
+            for i in range(ARTICLES_PASTED)
+        ]
+        out[f"{lang} articles"] = docs + [Document(p, lang, None, True) for p in passages]
     return out
 
 

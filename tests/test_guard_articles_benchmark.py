@@ -1,0 +1,49 @@
+"""The held-out articles of ``benchmarks/guard_detection.py`` (long prose a user pastes, round 30)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _module() -> ModuleType:
+    sys.path.insert(0, str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location("guard_detection", BENCHMARKS / "guard_detection.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _lines(lang: str, split: str) -> list[str]:
+    path = BENCHMARKS / "data" / "untrained" / f"articles_{lang}.txt"
+    rows = [line.partition("\t") for line in path.read_text(encoding="utf-8").splitlines()]
+    return [text for s, _, text in rows if s == split]
+
+
+def test_the_articles_groups_hold_agieval_passages_and_only_the_held_out_lines(tmp_path: Path) -> None:
+    agieval = tmp_path / "agieval"
+    agieval.mkdir()
+    essay = {"passage": "Some  scholars hold\nthat rivers shape cities.", "question": "q"}
+    rows = [essay, {**essay, "question": "another question on the same passage"}, {"question": "none"}]
+    (agieval / "lsat-rc.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    (agieval / "gaokao-chinese.jsonl").write_text(
+        json.dumps({"passage": "老街的理发店开了四十年。"}), encoding="utf-8"
+    )
+    groups = _module().articles(tmp_path)
+    en, zh = groups["eval:articles:en"], groups["eval:articles:zh"]
+    # a passage once, its whitespace runs as one space; then our own held-out passages
+    assert [s.text for s in en if s.source == "agieval_en_passages"] == [
+        "Some scholars hold that rivers shape cities."
+    ]
+    assert [s.text for s in zh if s.source == "agieval_zh_passages"] == ["老街的理发店开了四十年。"]
+    for lang, group in (("en", en), ("zh", zh)):
+        own = [s.text for s in group if s.source == f"articles_{lang}"]
+        assert own == _lines(lang, "eval") and len(own) >= 15
+        assert not set(own) & set(_lines(lang, "train"))
+        assert all(s.label == "benign" and s.lang == lang for s in group)
