@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _module() -> ModuleType:
-    sys.path.insert(0, str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location("guard_detection", BENCHMARKS / "guard_detection.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.test_guard_seed_spread import BENCHMARKS, benchmark_module
 
 
 def _lines(lang: str, split: str) -> list[str]:
@@ -35,7 +23,7 @@ def test_the_articles_groups_hold_agieval_passages_and_only_the_held_out_lines(t
     (agieval / "gaokao-chinese.jsonl").write_text(
         json.dumps({"passage": "老街的理发店开了四十年。"}), encoding="utf-8"
     )
-    groups = _module().articles(tmp_path)
+    groups = benchmark_module("guard_detection").articles(tmp_path)
     en, zh = groups["eval:articles:en"], groups["eval:articles:zh"]
     # a passage once, its whitespace runs as one space; then our own held-out passages
     assert [s.text for s in en if s.source == "agieval_en_passages"] == [

@@ -12,13 +12,18 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def _module() -> ModuleType:
+def benchmark_module(name: str) -> ModuleType:
+    """The script ``benchmarks/<name>.py`` as a module (its own imports of other benchmarks resolve)."""
     sys.path.insert(0, str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location("guard_seed_spread", BENCHMARKS / "guard_seed_spread.py")
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _module() -> ModuleType:
+    return benchmark_module("guard_seed_spread")
 
 
 def test_spread_summarises_each_group_over_the_seeds() -> None:
