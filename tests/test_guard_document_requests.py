@@ -179,9 +179,15 @@ def test_training_documents_mark_the_piece_that_holds_the_pasted_request() -> No
     assert not any(hit for _, hit in labelled_pieces(clean))
 
 
-def test_a_long_document_is_read_in_linear_time(detector: InjectionDetector) -> None:
-    sentence = "The shipment left the warehouse on Monday and arrived two days later. "
-    small, large = sentence * 1_000, sentence * 10_000  # about 70 KB and 700 KB
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The shipment left the warehouse on Monday and arrived two days later. ",  # about 70 KB and 700 KB
+        "货物周一已从仓库发出，两天后运抵，收货人已签收。",  # read by pieces and by windows: 24 KB and 240 KB
+    ],
+)
+def test_a_long_document_is_read_in_linear_time(detector: InjectionDetector, sentence: str) -> None:
+    small, large = sentence * 1_000, sentence * 10_000
     t0 = time.perf_counter()
     detector.documents.worst(small)  # type: ignore[union-attr]
     t1 = time.perf_counter()
