@@ -39,7 +39,7 @@ from aigis.guard.detectors.base import Detector, Finding, ScanContext
 from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.normalize import normalize
-from aigis.guard.training import HOLDABLE_SOURCES, Sample, default_data_dir, load_splits
+from aigis.guard.training import HOLDABLE_SOURCES, Sample, _jsonl, default_data_dir, load_splits
 
 # (split group, detector(s) that must fire, "recall" or "fpr", source for the context)
 TARGETS: list[tuple[str, str, str, str]] = [
@@ -114,22 +114,32 @@ def audited_multijail(data_dir: Path, splits: dict[str, list[Sample]]) -> dict[s
 ARTICLES = Path(__file__).parent / "data" / "untrained"
 
 
+# the AGIEval reading passages held out as long prose, by language
+HELD_OUT_PASSAGES = {"en": ("lsat-rc", "sat-en"), "zh": ("gaokao-chinese",)}
+
+
+def agieval_passages(data_dir: Path, names: tuple[str, ...]) -> list[str]:
+    """The distinct reading passages of AGIEval's tasks ``names``, whitespace runs as one space, in the
+    order the files hold them."""
+    out: dict[str, None] = {}
+    for name in names:
+        path = data_dir / "agieval" / f"{name}.jsonl"
+        if path.exists():
+            for row in _jsonl(path):
+                if row.get("passage"):
+                    out.setdefault(" ".join(str(row["passage"]).split()), None)
+    return list(out)
+
+
 def articles(data_dir: Path) -> dict[str, list[Sample]]:
     """Long prose as a user pastes it (round 30), which no model trains on: AGIEval's LSAT and SAT reading
     passages (en) and gaokao Chinese reading passages (zh), whole, and the held-out ("eval") lines of our
     own passages (``data/untrained/articles_{en,zh}.txt``: news, essays, reviews, how-to pages, fiction)."""
-    held = {"en": ("lsat-rc", "sat-en"), "zh": ("gaokao-chinese",)}
     out: dict[str, list[Sample]] = {}
-    for lang, names in held.items():
-        passages: dict[str, None] = {}
-        for name in names:
-            path = data_dir / "agieval" / f"{name}.jsonl"
-            if path.exists():
-                for line in path.read_text(encoding="utf-8").splitlines():
-                    row = json.loads(line) if line.strip() else {}
-                    if row.get("passage"):
-                        passages.setdefault(" ".join(str(row["passage"]).split()), None)
-        group = [Sample(t, "benign", lang, f"agieval_{lang}_passages") for t in passages]
+    for lang, names in HELD_OUT_PASSAGES.items():
+        group = [
+            Sample(t, "benign", lang, f"agieval_{lang}_passages") for t in agieval_passages(data_dir, names)
+        ]
         for line in (ARTICLES / f"articles_{lang}.txt").read_text(encoding="utf-8").splitlines():
             split, _, text = line.partition("\t")
             if split == "eval":

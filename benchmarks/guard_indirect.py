@@ -32,6 +32,7 @@ from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.document_training import Document, paste, reader_requests
 from aigis.guard.normalize import normalize
 from aigis.guard.training import _own, _simplify, bipia_attacks, bipia_contexts, default_data_dir
+from guard_detection import HELD_OUT_PASSAGES, agieval_passages
 
 DOCUMENTS = 300  # clean documents per language (BIPIA's test split has 150 e-mails and tables)
 PASTED = 500  # documents with a pasted request, per language
@@ -81,34 +82,24 @@ def build(data: Path, seed: int = 7) -> dict[str, list[Document]]:
             replace(paste(rng.choice(contexts), text, rng, lang, True, between_sentences=True), request=None)
             for text in asks
         ]
-    out.update(_articles(data, random.Random(seed + 1)))
+    out.update(_articles(data, random.Random(seed + 1), {"en": english[1], "zh": chinese[1]}))
     return out
 
 
 ARTICLES_PASTED = 300  # per language
 
 
-def _articles(data: Path, rng: random.Random) -> dict[str, list[Document]]:
+def _articles(data: Path, rng: random.Random, requests: dict[str, list[str]]) -> dict[str, list[Document]]:
     """A genre no document trains on: essays and articles, AGIEval's LSAT and SAT reading passages (en) and
-    its gaokao Chinese reading passages (zh), clean and with a held-out request pasted in (en: BIPIA's test
-    attacks between two words; zh: our held-out requests glued into a sentence)."""
+    its gaokao Chinese reading passages (zh) as ``guard_detection.py`` holds them out, clean and with one of
+    ``requests`` (by language) pasted in (en: between two words; zh: glued into a sentence)."""
     out: dict[str, list[Document]] = {}
-    english = _english(data, random.Random(0))[1]
-    chinese = _chinese(data, random.Random(0))[1]
-    for lang, files, requests in (
-        ("en", ("lsat-rc", "sat-en"), english),
-        ("zh", ("gaokao-chinese",), chinese),
-    ):
-        passages: list[str] = []
-        for name in files:
-            path = data / "agieval" / f"{name}.jsonl"
-            if path.exists():
-                rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-                passages += sorted({str(r["passage"])[:1500] for r in rows if r.get("passage")})
+    for lang, names in HELD_OUT_PASSAGES.items():
+        passages = [p[:1500] for p in agieval_passages(data, names)]
         if not passages:
             continue
         docs = [
-            paste(rng.choice(passages), requests[i % len(requests)], rng, lang, True)
+            paste(rng.choice(passages), requests[lang][i % len(requests[lang])], rng, lang, True)
             for i in range(ARTICLES_PASTED)
         ]
         out[f"{lang} articles"] = docs + [Document(p, lang, None, True) for p in passages]

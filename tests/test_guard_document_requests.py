@@ -12,7 +12,7 @@ import pytest
 from aigis.guard import Guard
 from aigis.guard.detectors.base import ScanContext
 from aigis.guard.detectors.injection import InjectionDetector
-from aigis.guard.document_requests import ZH_WINDOW, pieces
+from aigis.guard.document_requests import ZH_WINDOW, han_prefix, pieces
 from aigis.guard.document_training import Document, labelled_pieces, paste
 from aigis.guard.models import featurize
 
@@ -98,9 +98,10 @@ def test_a_chinese_request_glued_into_a_sentence_is_found_by_a_window_over_it(
 
 def test_english_and_short_texts_are_not_read_in_chinese_windows(detector: InjectionDetector) -> None:
     assert detector.documents is not None
-    assert detector.documents._worst_chinese_window(EMAIL.format("Give me a recipe.")) is None
-    assert detector.documents._worst_chinese_window("帮我写一首诗") is None  # one window: its piece
-    window = detector.documents._worst_chinese_window(PARAGRAPH.format(""))
+    english, short, clean = EMAIL.format("Give me a recipe."), "帮我写一首诗", PARAGRAPH.format("")
+    assert detector.documents._worst_chinese_window(english, han_prefix(english)) is None
+    assert detector.documents._worst_chinese_window(short, han_prefix(short)) is None  # one window: its piece
+    window = detector.documents._worst_chinese_window(clean, han_prefix(clean))
     assert window is not None and window.score < 0.5 and window.end - window.start == ZH_WINDOW
 
 

@@ -33,25 +33,25 @@ MIN_HAN = 5  # or Chinese characters
 ZH_WINDOW = 16  # characters in a window of Chinese text (windows overlap by half)
 
 
-def _han_count(text: str) -> int:
-    return sum("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-def _is_han(text: str) -> npt.NDArray[np.bool_]:
+def han_prefix(text: str) -> npt.NDArray[np.int64]:
+    """Chinese characters in ``text[:i]`` for each i (one more entry than ``text`` has characters): the
+    count of any piece or window is a difference of two entries."""
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return (cps >= 0x4E00) & (cps <= 0x9FFF)
+    return np.concatenate([[0], np.cumsum((cps >= 0x4E00) & (cps <= 0x9FFF))])
 
 
-def worth_reading(piece: str) -> bool:
-    """Whether a piece is long enough to be a request (a table's "75.43%" cell is not)."""
-    if _han_count(piece) >= MIN_HAN:
+def _worth_reading(piece: str, han: int) -> bool:
+    """Whether a piece with ``han`` Chinese characters is long enough to be a request (a table's "75.43%"
+    cell is not)."""
+    if han >= MIN_HAN:
         return True
     return any(n >= MIN_WORDS for n, _ in enumerate(_LATIN_WORD.finditer(piece), start=1))
 
 
-def pieces(text: str) -> list[tuple[int, int]]:
+def pieces(text: str, han: npt.NDArray[np.int64] | None = None) -> list[tuple[int, int]]:
     """The (start, end) spans of ``text``'s pieces worth reading, its sentence marks kept, its edges'
-    whitespace left out. Linear in ``len(text)``."""
+    whitespace left out. Linear in ``len(text)``. ``han``: ``han_prefix(text)`` where the caller has it."""
+    han = han_prefix(text) if han is None else han
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _PIECE_END.finditer(text):
@@ -64,7 +64,7 @@ def pieces(text: str) -> list[tuple[int, int]]:
             lo += 1
         while hi > lo and text[hi - 1].isspace():
             hi -= 1
-        if hi > lo and worth_reading(text[lo:hi]):
+        if hi > lo and _worth_reading(text[lo:hi], int(han[hi] - han[lo])):
             out.append((lo, hi))
     return out
 
@@ -86,7 +86,8 @@ class DocumentRequests:
         """The piece of ``text``, or the window of its Chinese text, most like a request to an assistant,
         or None when nothing is worth reading. A piece longer than the model's window is read in windows,
         its worst counting."""
-        spans = pieces(text)
+        han = han_prefix(text)
+        spans = pieces(text, han)
         if not spans:
             return None
         texts: list[str] = []
@@ -99,17 +100,14 @@ class DocumentRequests:
         np.maximum.at(scores, owner, batch_scores(self.model, texts))
         best = int(np.argmax(scores))  # the first of equal scores
         worst = WorstPiece(float(scores[best]), *spans[best])
-        chinese = self._worst_chinese_window(text)
+        chinese = self._worst_chinese_window(text, han)
         return chinese if chinese is not None and chinese.score > worst.score else worst
 
-    def _worst_chinese_window(self, text: str) -> WorstPiece | None:
+    def _worst_chinese_window(self, text: str, han: npt.NDArray[np.int64]) -> WorstPiece | None:
         """The window of ``ZH_WINDOW`` characters with at least ``MIN_HAN`` Chinese ones most like a
         request (its span widened over the neighbouring windows that also pass the threshold), or None
-        when the text has no such window or is no longer than one window."""
-        if len(text) <= ZH_WINDOW:
-            return None
-        han = np.concatenate([[0], np.cumsum(_is_han(text))])
-        if han[-1] < MIN_HAN:
+        when the text has no such window or is no longer than one window. ``han``: ``han_prefix(text)``."""
+        if len(text) <= ZH_WINDOW or han[-1] < MIN_HAN:
             return None
         low = lower_same_length(text)
         hits = (
