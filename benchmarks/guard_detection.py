@@ -7,8 +7,9 @@ and hard-benign sets, per language, plus per-text latency of both detectors.
     .venv/bin/python benchmarks/guard_detection.py [--data ../shared/data] [--raw] [--json out.json]
         [--models DIR] [--semantic] [--hold-out hh_rlhf]
 
-``--semantic`` scores harmful content with the semantic tier (``aigis.guard.detectors.semantic``: the fast
-model plus the sentence-embedding head) instead of the fast model alone.
+``--semantic`` scores with the semantic tier: harmful content with ``aigis.guard.detectors.semantic`` (the
+fast model plus the sentence-embedding head) instead of the fast model alone, and injection with the
+embedding term for long English text (``aigis.guard.injection_term``).
 
 ``--hold-out SOURCE`` moves a training source (hh_rlhf) into evaluation: a leave-one-source-out figure,
 meaningful only with ``--models`` trained by ``aigis guard train --hold-out SOURCE -o DIR``.
@@ -35,11 +36,18 @@ import statistics
 import time
 from pathlib import Path
 
+import aigis.guard
 from aigis.guard.detectors.base import Detector, Finding, ScanContext
 from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.normalize import normalize
-from aigis.guard.training import HOLDABLE_SOURCES, Sample, _jsonl, default_data_dir, load_splits
+from aigis.guard.training import (
+    HOLDABLE_SOURCES,
+    Sample,
+    agieval_passages,
+    default_data_dir,
+    load_splits,
+)
 
 # (split group, detector(s) that must fire, "recall" or "fpr", source for the context)
 TARGETS: list[tuple[str, str, str, str]] = [
@@ -111,30 +119,19 @@ def audited_multijail(data_dir: Path, splits: dict[str, list[Sample]]) -> dict[s
     return out
 
 
-ARTICLES = Path(__file__).parent / "data" / "untrained"
+# our own passages: their "train" lines train only the injection term of the semantic tier (round 31)
+ARTICLES = Path(aigis.guard.__file__).parent / "lexicon"
 
 
 # the AGIEval reading passages held out as long prose, by language
 HELD_OUT_PASSAGES = {"en": ("lsat-rc", "sat-en"), "zh": ("gaokao-chinese",)}
 
 
-def agieval_passages(data_dir: Path, names: tuple[str, ...]) -> list[str]:
-    """The distinct reading passages of AGIEval's tasks ``names``, whitespace runs as one space, in the
-    order the files hold them."""
-    out: dict[str, None] = {}
-    for name in names:
-        path = data_dir / "agieval" / f"{name}.jsonl"
-        if path.exists():
-            for row in _jsonl(path):
-                if row.get("passage"):
-                    out.setdefault(" ".join(str(row["passage"]).split()), None)
-    return list(out)
-
-
 def articles(data_dir: Path) -> dict[str, list[Sample]]:
     """Long prose as a user pastes it (round 30), which no model trains on: AGIEval's LSAT and SAT reading
     passages (en) and gaokao Chinese reading passages (zh), whole, and the held-out ("eval") lines of our
-    own passages (``data/untrained/articles_{en,zh}.txt``: news, essays, reviews, how-to pages, fiction)."""
+    own passages (``aigis/guard/lexicon/articles_{en,zh}.txt``: news, essays, reviews, how-to pages,
+    fiction)."""
     out: dict[str, list[Sample]] = {}
     for lang, names in HELD_OUT_PASSAGES.items():
         group = [
@@ -175,7 +172,7 @@ def evaluate(
     splits = load_splits(data_dir, hold_out=hold_out)
     splits.update(audited_multijail(data_dir, splits))
     splits.update(articles(data_dir))
-    inj = InjectionDetector(model_dir=models)
+    inj = InjectionDetector(model_dir=models, semantic=semantic)
     harm: Detector = HarmfulDetector(model_dir=models)
     if semantic:
         from aigis.guard.detectors.semantic import SemanticDetector
@@ -228,7 +225,9 @@ def main() -> None:
     ap.add_argument("--raw", action="store_true", help="detectors read the raw text, not the Guard's views")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--models", type=Path, help="model folder (default: the shipped models)")
-    ap.add_argument("--semantic", action="store_true", help="harmful content through the semantic tier")
+    ap.add_argument(
+        "--semantic", action="store_true", help="harmful content and injection on the semantic tier"
+    )
     ap.add_argument(
         "--hold-out",
         action="append",

@@ -1,6 +1,7 @@
 """Indirect injection: requests pasted into documents the model is handed as data, held out.
 
-    .venv/bin/python benchmarks/guard_indirect.py [--data ../shared/data] [--models DIR] [--json F]
+    .venv/bin/python benchmarks/guard_indirect.py [--data ../shared/data] [--models DIR] [--semantic]
+        [--json F]
 
 English: BIPIA's 150 test e-mails and tables, clean, and 500 copies of them with one of BIPIA's 125 test
 attacks (categories the training attacks do not have) pasted between two words at a random place.
@@ -13,7 +14,8 @@ reading passages (zh), clean, and 300 copies each with a held-out request pasted
 Each document is read as ``source="document"`` by the injection detector as the Guard runs it, once
 with the document-request model and once without it. Reported: recall on pasted documents, the share
 of clean documents flagged, whether the finding's span covers the pasted request, and the time per
-document.
+document. ``--semantic`` reads them with the semantic tier's injection term too (long English text,
+``aigis.guard.injection_term``).
 """
 
 from __future__ import annotations
@@ -127,11 +129,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=default_data_dir())
     ap.add_argument("--models", type=Path, help="model folder (default: the shipped models)")
+    ap.add_argument("--semantic", action="store_true", help="with the injection term of the semantic tier")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     docs = build(args.data)
-    with_model = InjectionDetector(model_dir=args.models)
-    without = InjectionDetector(model_dir=args.models)
+    with_model = InjectionDetector(model_dir=args.models, semantic=args.semantic)
+    without = InjectionDetector(model_dir=args.models, semantic=args.semantic)
     without.documents = None
     results: dict[str, dict[str, float | None]] = {}
     for lang, group in docs.items():  # lang: the set's name

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.test_guard_seed_spread import BENCHMARKS, benchmark_module
+from aigis.guard.training import _own
+from tests.test_guard_seed_spread import benchmark_module
 
 
 def _lines(lang: str, split: str) -> list[str]:
-    path = BENCHMARKS / "data" / "untrained" / f"articles_{lang}.txt"
-    rows = [line.partition("\t") for line in path.read_text(encoding="utf-8").splitlines()]
-    return [text for s, _, text in rows if s == split]
+    return _own(f"articles_{lang}.txt", split)
 
 
 def test_the_articles_groups_hold_agieval_passages_and_only_the_held_out_lines(tmp_path: Path) -> None:

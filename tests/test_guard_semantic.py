@@ -57,6 +57,22 @@ def test_encoder_matches_the_reference_implementation(encoder: SentenceEncoder) 
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
 
 
+def test_a_recent_text_is_encoded_once_and_its_vector_cannot_be_changed(encoder: SentenceEncoder) -> None:
+    from aigis.guard.embedding import RECENT
+
+    text = "a text both semantic detectors of one check read"
+    first = encoder.encode_one(text)
+    assert np.array_equal(first, encoder.encode([text])[0])
+    assert encoder.encode_one(text) is first  # remembered, not encoded again
+    with pytest.raises(ValueError):
+        first[0] = 1.0
+    assert encoder.encode_one(text, "mean+max").shape == (2 * encoder.dim,)
+    for k in range(RECENT):
+        encoder.encode_one(f"filler {k}")
+    assert encoder.encode_one(text) is not first  # forgotten after RECENT other texts
+    assert len(encoder._recent) <= RECENT
+
+
 def test_batching_does_not_change_a_vector(encoder: SentenceEncoder) -> None:
     texts = ["short", "a somewhat longer sentence about the weather in spring", "", "中文 and English"]
     together = encoder.encode(texts, batch_size=4)
@@ -878,6 +894,9 @@ def test_a_text_stuffed_with_payloads_costs_a_bounded_number_of_encoder_passes()
         def encode(self, texts: list[str], pooling: str = "mean") -> np.ndarray:
             passes.append(len(texts))
             return det_encoder.encode(texts, pooling=pooling)
+
+        def encode_one(self, text: str, pooling: str = "mean") -> np.ndarray:
+            return self.encode([text], pooling)[0]
 
     det_encoder, det.encoder = det.encoder, Counting()  # type: ignore[assignment]
     sentences = [f"Please summarise chapter {n} of the report on river water quality." for n in range(12)]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import struct
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ MAX_TOKENS = 256  # the model's own max_seq_length
 # unit over the tokens, also L2-normalized: an average dilutes one harmful phrase among many harmless
 # words, a maximum does not
 POOLINGS = ("mean", "mean+max")
+RECENT = 32  # texts whose vectors ``encode_one`` remembers
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 
@@ -118,6 +121,8 @@ class SentenceEncoder:
             bias = np.concatenate([self.w[p + n + ".bias"] for n in ("query", "key", "value")])
             self._qkv.append((np.ascontiguousarray(weight), bias))
         self._t = {k: np.ascontiguousarray(v.T) for k, v in self.w.items() if k.endswith("dense.weight")}
+        self._recent: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def token_ids(self, texts: list[str]) -> list[list[int]]:
         return [list(e.ids) for e in self.tokenizer.encode_batch(texts)]
@@ -141,6 +146,27 @@ class SentenceEncoder:
             chunk = order[k : k + batch_size]
             out[chunk] = self._forward([ids[i] for i in chunk], pooling)
         return out
+
+    def encode_one(self, text: str, pooling: str = "mean") -> np.ndarray:
+        """The vector ``encode`` gives ``text`` (read-only), remembered for the last ``RECENT`` texts: on the
+        semantic tier the injection and harmful detectors of one check read the same text."""
+        key = (text, pooling)
+        with self._recent_lock:
+            known = self._recent.get(key)
+            if known is not None:
+                self._recent.move_to_end(key)
+                return known
+        vector: np.ndarray = self.encode([text], pooling=pooling)[0]
+        vector.setflags(write=False)
+        with self._recent_lock:
+            self._recent[key] = vector
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+        return vector
+
+    def forget_recent(self) -> None:
+        with self._recent_lock:
+            self._recent.clear()
 
     def _forward(self, batch: list[list[int]], pooling: str = "mean") -> np.ndarray:
         w = self.w

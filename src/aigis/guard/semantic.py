@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import random
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ from aigis.errors import ConfigError
 from aigis.guard.acts import act_features, act_hits, shape_feature_names
 from aigis.guard.calibration import threshold_at_rate
 from aigis.guard.gloss import gloss
-from aigis.guard.models import detect_lang
+from aigis.guard.models import detect_lang, model_bytes
 
 if TYPE_CHECKING:
     from aigis.guard.embedding import SentenceEncoder
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float32]
 EN_CHARS = 2000  # the encoder reads 256 tokens: longer English text is cut before tokenizing
 ZH_CHARS = 600
+# evasion and decoded views a semantic detector reads with the encoder, besides the text itself; any more
+# views of a text stuffed with payloads are read by the fast models alone
+ENCODED_VIEWS = 3
 # candidate shares of the fast model's logit in the ensemble; training picks one per language, the one
 # with the best validation recall at the validation false-positive limit
 FAST_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 3.0)
@@ -191,16 +195,7 @@ class SemanticHead:
 
     @classmethod
     def load(cls, path: Path | None = None) -> SemanticHead:
-        from importlib import resources
-
-        try:
-            raw = (
-                path.read_bytes()
-                if path is not None
-                else resources.files("aigis.guard.models").joinpath("semantic.npz").read_bytes()
-            )
-        except OSError as exc:
-            raise ConfigError(f"semantic head {str(path)!r} cannot be read: {exc.strerror or exc}") from None
+        raw = model_bytes("semantic head", path, "semantic.npz")
         try:
             with np.load(BytesIO(raw)) as z:
                 head = cls._from_arrays(z, "")
@@ -256,7 +251,7 @@ def head_logits(
         part = head.for_lang(lang)
         rows = [i for i, lg in enumerate(langs) if lg == lang]
         chosen = [texts[i] for i in rows]
-        emb = encoder.encode([encoder_text(t, lang) for t in chosen], pooling=part.pooling)
+        emb = np.stack([encoder.encode_one(encoder_text(t, lang), part.pooling) for t in chosen])
         out[rows] = part.logits(part.inputs(emb, chosen, [lang] * len(rows)))
     return out
 
@@ -500,7 +495,6 @@ def head_rows(
     return as_guard_reads(rows), validating
 
 
-@one_blas_thread()
 def train_semantic(
     output_dir: Path | None = None,
     *,
@@ -512,12 +506,42 @@ def train_semantic(
     hold_out: tuple[str, ...] = (),
     log: bool = False,
 ) -> dict[str, object]:
-    """Fit the semantic head on the fast models' training split; needs the fast models in ``output_dir``
-    (default: the package's models; their harmful score is part of the ensemble). Writes
-    ``semantic.npz`` there. ``cache`` is an
+    """Fit the semantic tier on the fast models' training split: the harmful head (``semantic.npz``) and
+    the injection term (``injection_term.npz``, ``aigis.guard.injection_term``). Needs the fast models in
+    ``output_dir`` (default: the package's models; their scores are part of the ensembles). ``cache`` is an
     ``.npz`` file of embeddings by text hash, read and extended, so that re-runs skip the encoder.
 
     BLAS runs on one thread meanwhile (``one_blas_thread``)."""
+    from aigis.guard.injection_term import train_injection_term
+
+    with tempfile.TemporaryDirectory() as scratch:
+        # without a cache of the caller's, one for this run: the term reads the head's English vectors again
+        vectors = cache or Path(scratch) / "embeddings.npz"
+        summary = _train_head(output_dir, data_dir, seed, encoder_dir, vectors, progress, hold_out)
+        summary["injection_term"] = train_injection_term(
+            output_dir,
+            data_dir=data_dir,
+            seed=seed,
+            encoder_dir=encoder_dir,
+            cache=vectors,
+            hold_out=hold_out,
+        )
+    if log:
+        print(f"semantic: {summary}")
+    return summary
+
+
+@one_blas_thread()
+def _train_head(
+    output_dir: Path | None,
+    data_dir: Path | None,
+    seed: int,
+    encoder_dir: Path | None,
+    cache: Path | None,
+    progress: Callable[[int, int], None] | None,
+    hold_out: tuple[str, ...],
+) -> dict[str, object]:
+    """The harmful head of ``train_semantic``."""
     from aigis.guard.detectors.harmful import HarmfulDetector
     from aigis.guard.embedding import shared_encoder
     from aigis.guard.training import (
@@ -635,6 +659,4 @@ def train_semantic(
         "own_networks": sorted(head.by_lang),
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    if log:
-        print(f"semantic: {summary}")
     return summary

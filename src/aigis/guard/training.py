@@ -116,6 +116,19 @@ def _csv(path: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(fh)
 
 
+def agieval_passages(data_dir: Path, names: tuple[str, ...]) -> list[str]:
+    """The distinct reading passages of AGIEval's tasks ``names``, whitespace runs as one space, in the
+    order the files hold them."""
+    out: dict[str, None] = {}
+    for name in names:
+        path = data_dir / "agieval" / f"{name}.jsonl"
+        if path.exists():
+            for row in _jsonl(path):
+                if row.get("passage"):
+                    out.setdefault(" ".join(str(row["passage"]).split()), None)
+    return list(out)
+
+
 def _own(name: str, split: str) -> list[str]:
     out = []
     for line in (_LEXICON_DIR / name).read_text(encoding="utf-8").splitlines():

@@ -13,6 +13,10 @@ arrives as a document or tool output is held to a stricter standard: instruction
 model are themselves the attack there, and so is an ordinary request to an assistant pasted among the
 document's sentences ("Recommend a good book for the weekend"), which a second model finds piece by
 piece (``aigis.guard.document_requests``).
+
+With ``semantic: true`` (the semantic tier), a long English text (``aigis.guard.injection_term``) is also
+read by a sentence-embedding term whose logit moves the fast model's: long prose pasted for a summary is
+no longer taken for a persona prompt. Needs the ``aigis[embed]`` extra, as the semantic harmful tier does.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from aigis.errors import ConfigError
 from aigis.guard.courtesy import cores
 from aigis.guard.detectors.base import (
     Detector,
@@ -30,8 +35,10 @@ from aigis.guard.detectors.base import (
     too_short_to_judge,
 )
 from aigis.guard.document_requests import DocumentRequests
+from aigis.guard.injection_term import FILE_NAME, InjectionTerm, combined_probability
 from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
-from aigis.guard.models import WINDOW, featurize, load_binary, window_scores
+from aigis.guard.models import WINDOW, detect_lang, featurize, load_binary, window_scores
+from aigis.guard.semantic import ENCODED_VIEWS, encoder_text
 
 CLAUSES = ("3.1.1(e)", "4.2.2(b)", "6.2.7", "A3.15", "LLM01:2025")
 KINDS = {
@@ -64,6 +71,9 @@ class InjectionDetector(Detector):
         threshold: float | None = None,
         document_threshold: float = 0.5,
         model_dir: Path | None = None,
+        semantic: bool = False,
+        term: str | None = None,
+        encoder_dir: str | None = None,
     ) -> None:
         self.model = load_binary("injection", model_dir)
         self.threshold = self.model.threshold if threshold is None else threshold
@@ -74,9 +84,25 @@ class InjectionDetector(Detector):
             self.documents: DocumentRequests | None = DocumentRequests(model_dir)
         except FileNotFoundError:  # a model folder trained before the document-request model existed
             self.documents = None
+        self.term: InjectionTerm | None = None
+        if not isinstance(semantic, bool):
+            raise ConfigError(f"injection option 'semantic' must be true or false, not {semantic!r}")
+        if semantic:
+            from aigis.guard.embedding import shared_encoder  # loads scipy: only when a policy asks for it
 
-    def score(self, text: str) -> tuple[float, list[KeywordHit]]:
-        """(injection probability of the worst window, cue-phrase hits over the whole text)."""
+            default = Path(model_dir) / FILE_NAME if model_dir is not None else None
+            self.term = InjectionTerm.load(Path(term) if term else default)
+            self.encoder = shared_encoder(encoder_dir)
+            if self.encoder.output_dim() != len(self.term.w):
+                raise ConfigError(
+                    f"injection term {term or FILE_NAME} reads {len(self.term.w)}-wide vectors, but the "
+                    f"encoder in {self.encoder.folder} gives {self.encoder.output_dim()}: train the term "
+                    "with this encoder (aigis guard train --semantic)"
+                )
+
+    def score(self, text: str, semantic: bool = True) -> tuple[float, list[KeywordHit]]:
+        """(injection probability of the worst window, cue-phrase hits over the whole text). On the semantic
+        tier (and with ``semantic``), a long English text's probability is moved by the embedding term."""
         low = lower_same_length(text)
         inj = self.cues.find(text, lowered=low)
         kw = self.lexicon.find(text, lowered=low)
@@ -84,19 +110,32 @@ class InjectionDetector(Detector):
             best = self.model.score(featurize(text, hits=(tuple(kw), tuple(inj)), words=self.model.words))
         else:
             best = float(window_scores(self.model, text, WINDOW, (kw, inj))[1].max())
-        return best, inj
+        return (self.moved(best, text) if semantic else best), inj
+
+    def moved(self, p: float, text: str) -> float:
+        """The fast probability ``p`` of ``text``, moved by the embedding term on the semantic tier when the
+        text is long English (``aigis.guard.injection_term``); otherwise ``p``."""
+        if self.term is None or not self.term.reads(text) or detect_lang(text) != "en":
+            return p
+        embedding = self.encoder.encode_one(encoder_text(text, "en"))
+        return combined_probability(p, self.term.logit(embedding), self.term.share)
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():
             return []
-        p, hits = self.score(text)
+        p, hits = self.score(text, semantic=False)
+        reading = text  # the reading the fast model finds worst, which the term reads
         embedded = context.source in _DOCUMENT_SOURCES
         if context.direction == "input" and not embedded:
             # a user's greeting, thanks or pasted number must not talk an attack down (``cores``)
             for bare in cores(text):
-                q, bare_hits = self.score(bare)
-                if not too_short_to_judge(bare, bare_hits):
-                    p = max(p, q)
+                q, bare_hits = self.score(bare, semantic=False)
+                if not too_short_to_judge(bare, bare_hits) and q > p:
+                    p, reading = q, bare
+        # one encoder pass per view at most; as on the semantic harmful tier, a text stuffed with payloads
+        # has only its first views read with the encoder
+        if context.view_index <= ENCODED_VIEWS:
+            p = self.moved(p, reading)
         if too_short_to_judge(text, hits):  # "key AKIA…": the classifier learned from whole prompts
             p = 0.0
         if not embedded:

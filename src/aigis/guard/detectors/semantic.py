@@ -22,9 +22,7 @@ from aigis.guard.gloss import gloss_table
 from aigis.guard.lexicon import KeywordHit
 from aigis.guard.models import detect_lang, sigmoid
 from aigis.guard.refusal import declines
-from aigis.guard.semantic import SemanticHead, fast_logit, head_logits
-
-ENCODED_VIEWS = 3  # evasion and decoded views read with the encoder, besides the text itself
+from aigis.guard.semantic import ENCODED_VIEWS, SemanticHead, fast_logit, head_logits
 
 
 @register_detector

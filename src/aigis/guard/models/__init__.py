@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from aigis.errors import ConfigError
 from aigis.guard.acts import act_features, act_hits, shape_features
 from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
 
@@ -509,6 +510,21 @@ class SoftmaxModel:
             bits=np.array([self.bits]),
         )
         path.write_bytes(buf.getvalue())
+
+
+def model_bytes(what: str, path: Path | None, packaged: str, hint: str = "") -> bytes:
+    """The bytes of the model file at ``path``, or of this package's ``packaged`` when ``path`` is None; a
+    file that cannot be read is a ConfigError naming ``what`` and the path (then ``hint``)."""
+    try:
+        return (
+            path.read_bytes()
+            if path is not None
+            else resources.files(__package__).joinpath(packaged).read_bytes()
+        )
+    except OSError as exc:
+        raise ConfigError(
+            f"{what} {str(path or packaged)!r} cannot be read: {exc.strerror or exc}{hint}"
+        ) from None
 
 
 def _open(name: str, directory: Path | None) -> BytesIO:
