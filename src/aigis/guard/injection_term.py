@@ -1,22 +1,29 @@
-"""The semantic tier of the injection check: a sentence-embedding term for long English text.
+"""Terms that tell long English prose from a jailbreak prompt, added to the fast injection model.
 
 The fast injection model reads character n-grams, and long English prose (a news story, an exam
 passage, an essay pasted for a summary) shares enough of them with a persona prompt that it refuses
-most of it (docs/benchmarks.md, round 30). The sentence model tells the two apart: a logistic regression
-on the MiniLM embedding of the text, whose logit is added to the fast model's at a share, gives
-the decision for English texts of at least ``LONG_TEXT`` characters. The fast threshold is kept: the
-term moves a text's logit, not the line it is judged by.
+most of it (docs/benchmarks.md, round 30). Two logistic regressions read what the n-grams miss; each
+one's logit is added to the fast model's logit at a share, for English texts of at least ``LONG_TEXT``
+characters. The threshold is kept: a term moves a text's logit, not the line it is judged by.
 
-Training (``aigis guard train --semantic``, or ``train_injection_term``) fits the term on the English
-rows of the fast injection model plus long prose that no fast model reads (AGIEval's gaokao English
-reading passages and the "train" lines of ``lexicon/articles_en.txt``), chooses its L2 penalty by
-cross-validated loss and its share on the validation rows, and writes ``injection_term.npz``.
+* The style term (fast tier, ``injection_style.npz``) reads 15 numbers of a text's style
+  (``style_features``): how much of it speaks to "you", about an AI, its rules, roles and answers, how
+  much reads like the function words of prose, its sentence length, lines, quotes and brackets.
+* The embedding term (semantic tier, ``injection_term.npz``) reads the text's MiniLM embedding, on top of
+  the fast model and the style term.
+
+Both train on the English rows of the fast injection model plus long prose that no fast model reads
+(AGIEval's gaokao English reading passages and the "train" lines of ``lexicon/articles_en.txt``); the L2
+penalty is chosen by cross-validated loss and the share on the validation rows (``fit_term``).
+``aigis guard train`` fits the style term after the fast models, ``aigis guard train --semantic`` the
+embedding term after the head.
 """
 
 from __future__ import annotations
 
 import json
-import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -32,9 +39,10 @@ if TYPE_CHECKING:
     from aigis.guard.training import Sample
 
 FloatArray = npt.NDArray[np.float32]
-FILE_NAME = "injection_term.npz"
-# the shortest text the term reads: about the 256 tokens the encoder reads. Jailbreak prompts this long
-# keep their persona setup in that reach, and every prose passage that trains the term is longer
+FILE_NAME = "injection_term.npz"  # the embedding term
+STYLE_FILE = "injection_style.npz"
+# the shortest text the terms read: about the 256 tokens the encoder reads. Jailbreak prompts this long
+# keep their persona setup in that reach, and every prose passage that trains the terms is longer
 LONG_TEXT = 1000
 SHARES = (0.5, 1.0, 2.0, 3.0)  # candidate shares of the term's logit; validation picks one
 L2_PENALTIES = (1e-4, 1e-5, 1e-6)  # candidates, chosen by cross-validated loss
@@ -46,49 +54,139 @@ ROLEPLAY_WEIGHT = 8.0
 PROSE_SOURCES = ("agieval_gaokao_en_passages", "articles_en")
 
 
+# word groups whose shares of a text's words the style term reads: a jailbreak prompt speaks to "you"
+# about an AI, its rules, a role to play and how to answer; prose runs on function words
+STYLE_WORDS: dict[str, frozenset[str]] = {
+    "you": frozenset({"you", "your", "you're", "yours", "yourself"}),
+    "me": frozenset({"i", "me", "my", "i'm", "mine"}),
+    "ai": frozenset({"ai", "chatgpt", "gpt", "assistant", "model", "openai", "llm", "bot", "chatbot"}),
+    "rules": frozenset(
+        {"rules", "policy", "policies", "guidelines", "restrictions", "filter", "filters", "censorship"}
+        | {"ethical", "ethics", "moral", "limitations", "content"}
+    ),
+    "role": frozenset(
+        {"character", "role", "roleplay", "pretend", "act", "simulate", "persona", "mode", "dan"}
+        | {"jailbreak", "jailbroken"}
+    ),
+    "answer": frozenset(
+        {"respond", "response", "responses", "answer", "answers", "reply", "output", "prompt", "prompts"}
+        | {"format", "message"}
+    ),
+    "modal": frozenset({"will", "must", "should", "never", "always", "can't", "cannot", "don't", "not"}),
+    "prose": frozenset(
+        {"the", "of", "and", "in", "which", "was", "were", "had", "their", "its", "by", "as", "from", "that"}
+    ),
+    "past": frozenset({"was", "were", "had", "did", "became", "made", "found", "began"}),
+}
+STYLE_NAMES = (*STYLE_WORDS, "sentence_words", "newlines", "colons", "quotes", "brackets", "questions")
+_WORD = re.compile(r"[A-Za-z']+")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def style_features(text: str) -> FloatArray:
+    """The numbers the style term reads (``STYLE_NAMES``), each scaled to about one. Digits are left out on
+    purpose: a number pasted after an attack would count for prose."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    n = max(len(words), 1)
+    shares = [sum(w in group for w in words) / n for group in STYLE_WORDS.values()]
+    sentences = max(len(_SENTENCE_END.findall(text)), 1)
+    shape = [
+        n / sentences / 30,
+        text.count("\n") / max(len(text), 1) * 100,
+        text.count(":") / n * 10,
+        text.count('"') / n * 10,
+        (text.count("[") + text.count("{")) / n * 10,
+        text.count("?") / sentences,
+    ]
+    return np.array(shares + shape, dtype=np.float32)
+
+
+def chunks(text: str, size: int = LONG_TEXT) -> list[str]:
+    """``text`` in consecutive pieces of about ``size`` characters, each cut at a space where one is near;
+    a tail shorter than half of ``size`` stays with the piece before it. The terms read a long text piece by
+    piece and count its most jailbreak-like piece, so that prose wrapped around an attack cannot talk it
+    down (``benchmarks/guard_long_text.py``)."""
+    out: list[str] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if len(text) - end < size // 2:
+            end = len(text)
+        else:
+            space = text.rfind(" ", start + size // 2, end)
+            end = space if space > start else end
+        out.append(text[start:end])
+        start = end
+    return out
+
+
 @dataclass
 class InjectionTerm:
-    w: FloatArray  # [embedding width]
+    w: FloatArray  # [features]
     b: float
     share: float  # of the term's logit, added to the fast model's logit
-    min_chars: int  # texts shorter than this are judged by the fast model alone
+    min_chars: int  # texts shorter than this are judged without the term
     meta: dict[str, Any]
+    # features are read as (x - center) / scale when these are set (the style term's)
+    center: FloatArray | None = None
+    scale: FloatArray | None = None
 
-    def logit(self, embedding: FloatArray) -> float:
-        return float(embedding @ self.w + self.b)
+    def logit(self, features: FloatArray) -> float:
+        if self.center is not None and self.scale is not None:
+            features = (features - self.center) / self.scale
+        return float(features @ self.w + self.b)
 
     def reads(self, text: str) -> bool:
         return len(text) >= self.min_chars
 
     def save(self, path: Path) -> None:
         meta = {**self.meta, "share": self.share, "min_chars": self.min_chars, "b": self.b}
+        arrays: dict[str, Any] = {"w": self.w.astype(np.float32)}
+        if self.center is not None and self.scale is not None:
+            arrays.update(center=self.center.astype(np.float32), scale=self.scale.astype(np.float32))
         buf = BytesIO()
         np.savez_compressed(
-            buf,
-            w=self.w.astype(np.float32),
-            meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
+            buf, meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8), **arrays
         )
         path.write_bytes(buf.getvalue())
 
     @classmethod
-    def load(cls, path: Path | None = None) -> InjectionTerm:
-        raw = model_bytes("injection term", path, FILE_NAME, "; train it with 'aigis guard train --semantic'")
+    def load(cls, path: Path | None = None, packaged: str = FILE_NAME) -> InjectionTerm:
+        raw = model_bytes("injection term", path, packaged, "; train it with 'aigis guard train --semantic'")
         try:
             with np.load(BytesIO(raw)) as z:
                 meta = json.loads(bytes(z["meta"]).decode())
+                scaled = "center" in z.files
                 return cls(
                     z["w"].astype(np.float32),
                     float(meta["b"]),
                     float(meta["share"]),
                     int(meta["min_chars"]),
                     meta,
+                    z["center"].astype(np.float32) if scaled else None,
+                    z["scale"].astype(np.float32) if scaled else None,
                 )
         except (OSError, ValueError, KeyError) as exc:
             missing = f": {exc}" if isinstance(exc, KeyError) else ""
             raise ConfigError(
                 f"injection term {str(path)!r} is not a term file (an .npz with w and meta, written by "
-                f"'aigis guard train --semantic'){missing}"
+                f"'aigis guard train'){missing}"
             ) from None
+
+
+# pieces of a long text the embedding term encodes at most: those the style term finds most jailbreak-like
+MAX_EMBEDDED_PIECES = 3
+
+
+def ranked_pieces(style: InjectionTerm | None, text: str) -> tuple[float, list[str]]:
+    """The style logit of ``text``'s most jailbreak-like piece (``chunks``; 0 without a style term), and
+    its pieces from most to least jailbreak-like (in order without a style term)."""
+    pieces = chunks(text)
+    if style is None:
+        return 0.0, pieces
+    logits = [style.logit(style_features(piece)) for piece in pieces]
+    order = sorted(range(len(pieces)), key=lambda i: -logits[i])
+    return max(logits), [pieces[i] for i in order]
 
 
 def fit_logistic(
@@ -158,6 +256,116 @@ def prose_rows(data_dir: Path) -> list[Sample]:
     return rows + [Sample(t, "benign", "en", PROSE_SOURCES[1]) for t in _own("articles_en.txt", "train")]
 
 
+def term_rows(data_dir: Path, seed: int, hold_out: tuple[str, ...]) -> list[Sample]:
+    """The rows both terms fit on, as the Guard reads them: the fast injection model's English training
+    rows (the crisis-only rows aside, as there) and long prose (``prose_rows``)."""
+    from aigis.guard.training import as_guard_reads, is_crisis_only, load_splits
+
+    splits = load_splits(data_dir, seed=seed, hold_out=hold_out)
+    english = [s for s in splits["train"] if s.lang == "en" and not is_crisis_only(s)]
+    return as_guard_reads(english + prose_rows(data_dir))
+
+
+def fit_term(
+    x: FloatArray,
+    rows: list[Sample],
+    fast_z: npt.NDArray[np.float64],
+    *,
+    long_only: bool = False,
+    standardize: bool = False,
+    validation_logits: Callable[[InjectionTerm, list[Sample]], npt.NDArray[np.float64]] | None = None,
+) -> InjectionTerm:
+    """A term over the features ``x`` of ``rows`` (one per row), added to the logits ``fast_z`` it moves:
+    jailbreak prompts against every other row, weighted as in the fast injection model (hh_rlhf at 0, the
+    jailbreak prompts at ``INJECTION_POS_WEIGHT`` times balanced: a term must not cost recall that the
+    validation rows are too few to show), prose at ``PROSE_WEIGHT``, harmless role play at
+    ``ROLEPLAY_WEIGHT``; fit on the training rows (only
+    those of ``LONG_TEXT`` characters with ``long_only``), the L2 penalty by cross-validated loss, the share
+    on the validation rows (``choose_share``), read by ``validation_logits`` when given."""
+    from aigis.guard.training import HARMFUL_ONLY_SOURCES, INJECTION_POS_WEIGHT, is_validation
+
+    y = np.array([s.label == "injection" for s in rows], dtype=np.float64)
+    prose = np.array([s.source in PROSE_SOURCES for s in rows])
+    read = np.array([len(s.text) >= LONG_TEXT for s in rows])
+    weight = np.ones(len(rows))
+    weight[[s.source.startswith(HARMFUL_ONLY_SOURCES) for s in rows]] = 0.0
+    weight[prose] *= PROSE_WEIGHT
+    weight[[s.source.startswith("benign_roleplay") for s in rows]] *= ROLEPLAY_WEIGHT
+    val = np.array([is_validation(s.text) for s in rows])
+    fit = ~val & (weight > 0)
+    if long_only:
+        fit &= read
+    balance = weight[fit & (y == 0)].sum() / max(weight[fit & (y == 1)].sum(), 1.0)
+    weight[y == 1] *= INJECTION_POS_WEIGHT * balance
+    center = scale = None
+    if standardize:
+        center, scale = x[fit].mean(0), x[fit].std(0) + np.float32(1e-6)
+        x = (x - center) / scale
+    losses = {l2: cross_validated_loss(x[fit], y[fit], weight[fit], l2) for l2 in L2_PENALTIES}
+    l2 = min(L2_PENALTIES, key=lambda v: (losses[v], -v))
+    w, b = fit_logistic(x[fit], y[fit], weight[fit], l2)
+    term = InjectionTerm(w, b, 1.0, LONG_TEXT, {}, center, scale)
+    if validation_logits is None:
+        term_z = x[val].astype(np.float64) @ w + b
+    else:  # the validation rows read as the detector reads them (piece by piece)
+        term_z = validation_logits(term, [r for r, v in zip(rows, val, strict=True) if v])
+    share, figures = choose_share(term_z, fast_z[val], (y == 1)[val], prose[val], read[val])
+    meta = {
+        "l2": l2,
+        "cross_validated_loss": {str(k): round(v, 5) for k, v in losses.items()},
+        "samples": int(fit.sum()),
+        "positives": int(y[fit].sum()),
+        "prose": int((prose & fit).sum()),
+        **figures,
+    }
+    term.share, term.meta = share, meta
+    return term
+
+
+def _needs_injection_model(out: Path) -> None:
+    if not (out / "injection.npz").is_file():
+        raise ConfigError(
+            f"{out} lacks the fast injection model (injection.npz) the term is added to; train it there "
+            "first (aigis guard train -o DIR)"
+        )
+
+
+def train_style_term(
+    output_dir: Path | None = None,
+    *,
+    data_dir: Path | None = None,
+    seed: int = 13,
+    hold_out: tuple[str, ...] = (),
+    log: bool = False,
+) -> dict[str, object]:
+    """Fit the style term on ``term_rows`` against ``output_dir``'s fast injection model (default the
+    package's) and write ``injection_style.npz`` there."""
+    from aigis.guard.detectors.injection import InjectionDetector
+    from aigis.guard.semantic import fast_logit
+    from aigis.guard.training import MODELS_DIR, default_data_dir
+
+    out = output_dir or MODELS_DIR
+    _needs_injection_model(out)
+    rows = term_rows(data_dir or default_data_dir(), seed, hold_out)
+    fast = InjectionDetector(model_dir=out, style=False)  # the n-gram model alone: the term is refit
+    fast_z = np.array([fast_logit(fast.score(s.text)[0]) for s in rows])
+    x = np.stack([style_features(s.text) for s in rows])
+    term = fit_term(
+        x,
+        rows,
+        fast_z,
+        long_only=True,
+        standardize=True,
+        validation_logits=lambda t, val: np.array([ranked_pieces(t, r.text)[0] for r in val]),
+    )
+    term.meta.update(features=list(STYLE_NAMES), seed=seed, hold_out=list(hold_out))
+    term.save(out / STYLE_FILE)
+    summary = {**term.meta, "share": term.share, "min_chars": term.min_chars}
+    if log:
+        print(f"injection style term: {summary}")
+    return summary
+
+
 def train_injection_term(
     output_dir: Path | None = None,
     *,
@@ -168,78 +376,38 @@ def train_injection_term(
     hold_out: tuple[str, ...] = (),
     log: bool = False,
 ) -> dict[str, object]:
-    """Fit the term on the English rows of the fast injection model (``output_dir``'s ``injection.npz``,
-    default the package's) and long prose, and write ``injection_term.npz`` there."""
+    """Fit the embedding term on ``term_rows`` against ``output_dir``'s fast injection model with its style
+    term (default the package's), and write ``injection_term.npz`` there."""
     from aigis.guard.detectors.injection import InjectionDetector
     from aigis.guard.embedding import shared_encoder
     from aigis.guard.semantic import embed_cached, encoder_text, fast_logit, one_blas_thread
-    from aigis.guard.training import (
-        HARMFUL_ONLY_SOURCES,
-        MODELS_DIR,
-        as_guard_reads,
-        default_data_dir,
-        is_crisis_only,
-        is_validation,
-        load_splits,
-    )
+    from aigis.guard.training import MODELS_DIR, default_data_dir
 
     out = output_dir or MODELS_DIR
-    if not (out / "injection.npz").is_file():
-        raise ConfigError(
-            f"{out} lacks the fast injection model (injection.npz) the term is added to; train it there "
-            "first (aigis guard train -o DIR)"
-        )
-    data = data_dir or default_data_dir()
-    splits = load_splits(data, seed=seed, hold_out=hold_out)
-    rows = as_guard_reads(
-        [s for s in splits["train"] if s.lang == "en" and not is_crisis_only(s)] + prose_rows(data)
-    )
-    fast = InjectionDetector(model_dir=out)
+    _needs_injection_model(out)
+    rows = term_rows(data_dir or default_data_dir(), seed, hold_out)
+    fast = InjectionDetector(model_dir=out)  # the fast tier as it reads: with its style term
     with one_blas_thread():
         encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
         x = embed_cached(encoder, [encoder_text(s.text, "en") for s in rows], cache)
     fast_z = np.array([fast_logit(fast.score(s.text)[0]) for s in rows])
-    y = np.array([s.label == "injection" for s in rows], dtype=np.float64)
-    prose = np.array([s.source in PROSE_SOURCES for s in rows])
-    weight = np.ones(len(rows))
-    weight[[s.source.startswith(HARMFUL_ONLY_SOURCES) for s in rows]] = 0.0  # as the fast injection model
-    weight[prose] *= PROSE_WEIGHT
-    weight[[s.source.startswith("benign_roleplay") for s in rows]] *= ROLEPLAY_WEIGHT
-    val = np.array([is_validation(s.text) for s in rows])
-    fit = ~val & (weight > 0)
-    weight[y == 1] *= weight[fit & (y == 0)].sum() / max(weight[fit & (y == 1)].sum(), 1.0)
-    losses = {l2: cross_validated_loss(x[fit], y[fit], weight[fit], l2) for l2 in L2_PENALTIES}
-    l2 = min(L2_PENALTIES, key=lambda v: (losses[v], -v))
-    w, b = fit_logistic(x[fit], y[fit], weight[fit], l2)
-    term_z = x.astype(np.float64) @ w + b
-    read = np.array([len(s.text) >= LONG_TEXT for s in rows])
-    share, figures = choose_share(term_z[val], fast_z[val], (y == 1)[val], prose[val], read[val])
-    term = InjectionTerm(
-        w,
-        b,
-        share,
-        LONG_TEXT,
-        {
-            "l2": l2,
-            "cross_validated_loss": {str(k): round(v, 5) for k, v in losses.items()},
-            "samples": int(fit.sum()),
-            "positives": int(y[fit].sum()),
-            "prose": int((prose & fit).sum()),
-            "seed": seed,
-            "hold_out": list(hold_out),
-            **figures,
-        },
-    )
+
+    def piece_logits(term: InjectionTerm, val: list[Sample]) -> npt.NDArray[np.float64]:
+        """The validation rows read as the detector reads them: the best of their most jailbreak-like
+        pieces (only long rows are read)."""
+        chosen = [
+            ranked_pieces(fast.style, r.text)[1][:MAX_EMBEDDED_PIECES] if len(r.text) >= LONG_TEXT else []
+            for r in val
+        ]
+        with one_blas_thread():
+            flat = [encoder_text(piece, "en") for pieces in chosen for piece in pieces]
+            vectors = iter(embed_cached(encoder, flat, cache))
+        return np.array([max((term.logit(next(vectors)) for _ in pieces), default=0.0) for pieces in chosen])
+
+    term = fit_term(x, rows, fast_z, validation_logits=piece_logits)
+    term.meta.update(seed=seed, hold_out=list(hold_out))
     term.save(out / FILE_NAME)
-    summary = {**term.meta, "share": share, "min_chars": LONG_TEXT}
+    summary = {**term.meta, "share": term.share, "min_chars": term.min_chars}
     if log:
         print(f"injection term: {summary}")
     return summary
-
-
-def combined_probability(fast_p: float, term_logit: float, share: float) -> float:
-    """The fast probability moved by the term's logit at its share."""
-    from aigis.guard.semantic import fast_logit
-
-    z = fast_logit(fast_p) + share * term_logit
-    return 1.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))

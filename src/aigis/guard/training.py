@@ -1019,7 +1019,8 @@ def train(
     log: bool = False,
     request_shapes: bool = True,
 ) -> dict[str, object]:
-    """Train the injection, harmful, self-harm, crisis and category models and write them to ``output_dir``.
+    """Train the injection, harmful, self-harm, crisis, category and document-request models and the
+    injection model's style term (``aigis.guard.injection_term``), and write them to ``output_dir``.
 
     Defaults to the package's ``models`` folder. Returns a summary (sample counts, timings, paths).
     ``hold_out`` leaves training sources out (see ``load_splits``), for leave-one-source-out figures.
@@ -1143,6 +1144,11 @@ def train(
     )
     if log:
         print(f"document_requests: trained, {time.perf_counter() - t0:.1f}s")
+    from aigis.guard.injection_term import train_style_term
+
+    summary["injection_style"] = train_style_term(out, data_dir=data_dir, seed=seed, hold_out=hold_out)
+    if log:
+        print(f"injection_style: trained, {time.perf_counter() - t0:.1f}s")
     summary["seconds"] = round(time.perf_counter() - t0, 1)
     if log:
         print(f"done in {summary['seconds']}s -> {out}")

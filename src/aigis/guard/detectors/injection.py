@@ -14,9 +14,11 @@ model are themselves the attack there, and so is an ordinary request to an assis
 document's sentences ("Recommend a good book for the weekend"), which a second model finds piece by
 piece (``aigis.guard.document_requests``).
 
-With ``semantic: true`` (the semantic tier), a long English text (``aigis.guard.injection_term``) is also
-read by a sentence-embedding term whose logit moves the fast model's: long prose pasted for a summary is
-no longer taken for a persona prompt. Needs the ``aigis[embed]`` extra, as the semantic harmful tier does.
+A long English text (``aigis.guard.injection_term``) is also read by a style term whose logit moves the
+fast model's (how much of it speaks to "you" about an AI, its rules and roles, how much reads like prose),
+so that long prose pasted for a summary is not taken for a persona prompt; ``style: false`` turns it off.
+With ``semantic: true`` (the semantic tier), a sentence-embedding term moves it too. That needs the
+``aigis[embed]`` extra, as the semantic harmful tier does.
 """
 
 from __future__ import annotations
@@ -35,10 +37,16 @@ from aigis.guard.detectors.base import (
     too_short_to_judge,
 )
 from aigis.guard.document_requests import DocumentRequests
-from aigis.guard.injection_term import FILE_NAME, InjectionTerm, combined_probability
+from aigis.guard.injection_term import (
+    FILE_NAME,
+    MAX_EMBEDDED_PIECES,
+    STYLE_FILE,
+    InjectionTerm,
+    ranked_pieces,
+)
 from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
-from aigis.guard.models import WINDOW, detect_lang, featurize, load_binary, window_scores
-from aigis.guard.semantic import ENCODED_VIEWS, encoder_text
+from aigis.guard.models import WINDOW, detect_lang, featurize, load_binary, sigmoid, window_scores
+from aigis.guard.semantic import ENCODED_VIEWS, encoder_text, fast_logit
 
 CLAUSES = ("3.1.1(e)", "4.2.2(b)", "6.2.7", "A3.15", "LLM01:2025")
 KINDS = {
@@ -74,6 +82,7 @@ class InjectionDetector(Detector):
         semantic: bool = False,
         term: str | None = None,
         encoder_dir: str | None = None,
+        style: bool = True,
     ) -> None:
         self.model = load_binary("injection", model_dir)
         self.threshold = self.model.threshold if threshold is None else threshold
@@ -84,9 +93,14 @@ class InjectionDetector(Detector):
             self.documents: DocumentRequests | None = DocumentRequests(model_dir)
         except FileNotFoundError:  # a model folder trained before the document-request model existed
             self.documents = None
+        for name, value in (("semantic", semantic), ("style", style)):
+            if not isinstance(value, bool):
+                raise ConfigError(f"injection option {name!r} must be true or false, not {value!r}")
+        self.style: InjectionTerm | None = None
+        folder = Path(model_dir) if model_dir is not None else None
+        if style and (folder is None or (folder / STYLE_FILE).is_file()):  # older folders have none
+            self.style = InjectionTerm.load(folder / STYLE_FILE if folder else None, packaged=STYLE_FILE)
         self.term: InjectionTerm | None = None
-        if not isinstance(semantic, bool):
-            raise ConfigError(f"injection option 'semantic' must be true or false, not {semantic!r}")
         if semantic:
             from aigis.guard.embedding import shared_encoder  # loads scipy: only when a policy asks for it
 
@@ -101,8 +115,14 @@ class InjectionDetector(Detector):
                 )
 
     def score(self, text: str, semantic: bool = True) -> tuple[float, list[KeywordHit]]:
-        """(injection probability of the worst window, cue-phrase hits over the whole text). On the semantic
-        tier (and with ``semantic``), a long English text's probability is moved by the embedding term."""
+        """(injection probability of the worst window, cue-phrase hits over the whole text); a long English
+        text's probability moved by the style term and, on the semantic tier (and with ``semantic``), the
+        embedding term (``moved``)."""
+        p, inj = self.ngram_score(text)
+        return self.moved(p, text, semantic), inj
+
+    def ngram_score(self, text: str) -> tuple[float, list[KeywordHit]]:
+        """``score`` by the n-gram model alone."""
         low = lower_same_length(text)
         inj = self.cues.find(text, lowered=low)
         kw = self.lexicon.find(text, lowered=low)
@@ -110,32 +130,42 @@ class InjectionDetector(Detector):
             best = self.model.score(featurize(text, hits=(tuple(kw), tuple(inj)), words=self.model.words))
         else:
             best = float(window_scores(self.model, text, WINDOW, (kw, inj))[1].max())
-        return (self.moved(best, text) if semantic else best), inj
+        return best, inj
 
-    def moved(self, p: float, text: str) -> float:
-        """The fast probability ``p`` of ``text``, moved by the embedding term on the semantic tier when the
-        text is long English (``aigis.guard.injection_term``); otherwise ``p``."""
-        if self.term is None or not self.term.reads(text) or detect_lang(text) != "en":
+    def moved(self, p: float, text: str, semantic: bool = True) -> float:
+        """The n-gram probability ``p`` of ``text`` moved by the terms that read it: the style term, and with
+        ``semantic`` the embedding term, for long English text, each counting the text's most jailbreak-like
+        piece (``aigis.guard.injection_term``)."""
+        style = self.style if self.style is not None and self.style.reads(text) else None
+        term = self.term if semantic and self.term is not None and self.term.reads(text) else None
+        if (style is None and term is None) or detect_lang(text) != "en":
             return p
-        embedding = self.encoder.encode_one(encoder_text(text, "en"))
-        return combined_probability(p, self.term.logit(embedding), self.term.share)
+        z = fast_logit(p)
+        style_logit, pieces = ranked_pieces(style, text)
+        if style is not None:
+            z += style.share * style_logit
+        if term is not None:
+            z += term.share * max(
+                term.logit(self.encoder.encode_one(encoder_text(piece, "en")))
+                for piece in pieces[:MAX_EMBEDDED_PIECES]
+            )
+        return sigmoid(z)
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():
             return []
-        p, hits = self.score(text, semantic=False)
-        reading = text  # the reading the fast model finds worst, which the term reads
+        p, hits = self.ngram_score(text)
+        reading = text  # the reading the n-gram model finds worst, which the terms read
         embedded = context.source in _DOCUMENT_SOURCES
         if context.direction == "input" and not embedded:
             # a user's greeting, thanks or pasted number must not talk an attack down (``cores``)
             for bare in cores(text):
-                q, bare_hits = self.score(bare, semantic=False)
+                q, bare_hits = self.ngram_score(bare)
                 if not too_short_to_judge(bare, bare_hits) and q > p:
                     p, reading = q, bare
         # one encoder pass per view at most; as on the semantic harmful tier, a text stuffed with payloads
         # has only its first views read with the encoder
-        if context.view_index <= ENCODED_VIEWS:
-            p = self.moved(p, reading)
+        p = self.moved(p, reading, semantic=context.view_index <= ENCODED_VIEWS)
         if too_short_to_judge(text, hits):  # "key AKIA…": the classifier learned from whole prompts
             p = 0.0
         if not embedded:
