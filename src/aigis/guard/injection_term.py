@@ -174,8 +174,10 @@ class InjectionTerm:
             ) from None
 
 
-# pieces of a long text the embedding term encodes at most: those the style term finds most jailbreak-like
-MAX_EMBEDDED_PIECES = 3
+# pieces of a long text the embedding term encodes: the one the style term finds most jailbreak-like. The
+# best of three found at most 0.7 points more padded attacks and refused more articles, at 411 ms against
+# 245 ms p50 per long check on the semantic tier (docs/benchmarks.md, round 31)
+MAX_EMBEDDED_PIECES = 1
 
 
 def ranked_pieces(style: InjectionTerm | None, text: str) -> tuple[float, list[str]]:
