@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
@@ -79,6 +80,11 @@ STYLE_WORDS: dict[str, frozenset[str]] = {
     "past": frozenset({"was", "were", "had", "did", "became", "made", "found", "began"}),
 }
 STYLE_NAMES = (*STYLE_WORDS, "sentence_words", "newlines", "colons", "quotes", "brackets", "questions")
+# each word's groups, so that a text's words are counted in one pass (a long text has many pieces)
+_GROUPS_OF: dict[str, tuple[int, ...]] = {}
+for _index, _group in enumerate(STYLE_WORDS.values()):
+    for _word in _group:
+        _GROUPS_OF[_word] = (*_GROUPS_OF.get(_word, ()), _index)
 _WORD = re.compile(r"[A-Za-z']+")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
@@ -86,9 +92,13 @@ _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 def style_features(text: str) -> FloatArray:
     """The numbers the style term reads (``STYLE_NAMES``), each scaled to about one. Digits are left out on
     purpose: a number pasted after an attack would count for prose."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = _WORD.findall(text)
     n = max(len(words), 1)
-    shares = [sum(w in group for w in words) / n for group in STYLE_WORDS.values()]
+    counts = [0] * len(STYLE_WORDS)
+    for word, times in Counter(w.lower() for w in words).items():
+        for index in _GROUPS_OF.get(word, ()):
+            counts[index] += times
+    shares = [c / n for c in counts]
     sentences = max(len(_SENTENCE_END.findall(text)), 1)
     shape = [
         n / sentences / 30,
@@ -152,7 +162,8 @@ class InjectionTerm:
 
     @classmethod
     def load(cls, path: Path | None = None, packaged: str = FILE_NAME) -> InjectionTerm:
-        raw = model_bytes("injection term", path, packaged, "; train it with 'aigis guard train --semantic'")
+        command = "aigis guard train" + (" --semantic" if packaged == FILE_NAME else "")
+        raw = model_bytes("injection term", path, packaged, f"; train it with '{command}'")
         try:
             with np.load(BytesIO(raw)) as z:
                 meta = json.loads(bytes(z["meta"]).decode())
@@ -189,6 +200,12 @@ def ranked_pieces(style: InjectionTerm | None, text: str) -> tuple[float, list[s
     logits = [style.logit(style_features(piece)) for piece in pieces]
     order = sorted(range(len(pieces)), key=lambda i: -logits[i])
     return max(logits), [pieces[i] for i in order]
+
+
+def embedded_pieces(style: InjectionTerm | None, text: str) -> list[str]:
+    """The pieces of a long ``text`` the embedding term encodes (``MAX_EMBEDDED_PIECES``), as
+    ``InjectionDetector.moved`` picks them from the ranking it shares with the style term."""
+    return ranked_pieces(style, text)[1][:MAX_EMBEDDED_PIECES]
 
 
 def fit_logistic(
@@ -258,12 +275,15 @@ def prose_rows(data_dir: Path) -> list[Sample]:
     return rows + [Sample(t, "benign", "en", PROSE_SOURCES[1]) for t in _own("articles_en.txt", "train")]
 
 
-def term_rows(data_dir: Path, seed: int, hold_out: tuple[str, ...]) -> list[Sample]:
+def term_rows(
+    data_dir: Path, seed: int, hold_out: tuple[str, ...], splits: dict[str, list[Sample]] | None = None
+) -> list[Sample]:
     """The rows both terms fit on, as the Guard reads them: the fast injection model's English training
-    rows (the crisis-only rows aside, as there) and long prose (``prose_rows``)."""
+    rows (the crisis-only rows aside, as there) and long prose (``prose_rows``). ``splits`` is what
+    ``load_splits`` gives for ``data_dir``, ``seed`` and ``hold_out`` when the caller has read it already."""
     from aigis.guard.training import as_guard_reads, is_crisis_only, load_splits
 
-    splits = load_splits(data_dir, seed=seed, hold_out=hold_out)
+    splits = splits or load_splits(data_dir, seed=seed, hold_out=hold_out)
     english = [s for s in splits["train"] if s.lang == "en" and not is_crisis_only(s)]
     return as_guard_reads(english + prose_rows(data_dir))
 
@@ -324,6 +344,17 @@ def fit_term(
     return term
 
 
+def _write_term(
+    term: InjectionTerm, path: Path, seed: int, hold_out: tuple[str, ...], log: bool
+) -> dict[str, object]:
+    term.meta.update(seed=seed, hold_out=list(hold_out))
+    term.save(path)
+    summary = {**term.meta, "share": term.share, "min_chars": term.min_chars}
+    if log:
+        print(f"{path.stem}: {summary}")
+    return summary
+
+
 def _needs_injection_model(out: Path) -> None:
     if not (out / "injection.npz").is_file():
         raise ConfigError(
@@ -339,6 +370,7 @@ def train_style_term(
     seed: int = 13,
     hold_out: tuple[str, ...] = (),
     log: bool = False,
+    splits: dict[str, list[Sample]] | None = None,
 ) -> dict[str, object]:
     """Fit the style term on ``term_rows`` against ``output_dir``'s fast injection model (default the
     package's) and write ``injection_style.npz`` there."""
@@ -348,7 +380,7 @@ def train_style_term(
 
     out = output_dir or MODELS_DIR
     _needs_injection_model(out)
-    rows = term_rows(data_dir or default_data_dir(), seed, hold_out)
+    rows = term_rows(data_dir or default_data_dir(), seed, hold_out, splits)
     fast = InjectionDetector(model_dir=out, style=False)  # the n-gram model alone: the term is refit
     fast_z = np.array([fast_logit(fast.score(s.text)[0]) for s in rows])
     x = np.stack([style_features(s.text) for s in rows])
@@ -360,12 +392,8 @@ def train_style_term(
         standardize=True,
         validation_logits=lambda t, val: np.array([ranked_pieces(t, r.text)[0] for r in val]),
     )
-    term.meta.update(features=list(STYLE_NAMES), seed=seed, hold_out=list(hold_out))
-    term.save(out / STYLE_FILE)
-    summary = {**term.meta, "share": term.share, "min_chars": term.min_chars}
-    if log:
-        print(f"injection style term: {summary}")
-    return summary
+    term.meta["features"] = list(STYLE_NAMES)
+    return _write_term(term, out / STYLE_FILE, seed, hold_out, log)
 
 
 def train_injection_term(
@@ -377,6 +405,7 @@ def train_injection_term(
     cache: Path | None = None,
     hold_out: tuple[str, ...] = (),
     log: bool = False,
+    splits: dict[str, list[Sample]] | None = None,
 ) -> dict[str, object]:
     """Fit the embedding term on ``term_rows`` against ``output_dir``'s fast injection model with its style
     term (default the package's), and write ``injection_term.npz`` there."""
@@ -387,7 +416,7 @@ def train_injection_term(
 
     out = output_dir or MODELS_DIR
     _needs_injection_model(out)
-    rows = term_rows(data_dir or default_data_dir(), seed, hold_out)
+    rows = term_rows(data_dir or default_data_dir(), seed, hold_out, splits)
     fast = InjectionDetector(model_dir=out)  # the fast tier as it reads: with its style term
     with one_blas_thread():
         encoder = shared_encoder(str(encoder_dir) if encoder_dir is not None else None)
@@ -397,19 +426,12 @@ def train_injection_term(
     def piece_logits(term: InjectionTerm, val: list[Sample]) -> npt.NDArray[np.float64]:
         """The validation rows read as the detector reads them: the best of their most jailbreak-like
         pieces (only long rows are read)."""
-        chosen = [
-            ranked_pieces(fast.style, r.text)[1][:MAX_EMBEDDED_PIECES] if len(r.text) >= LONG_TEXT else []
-            for r in val
-        ]
+        chosen = [embedded_pieces(fast.style, r.text) if len(r.text) >= LONG_TEXT else [] for r in val]
         with one_blas_thread():
             flat = [encoder_text(piece, "en") for pieces in chosen for piece in pieces]
             vectors = iter(embed_cached(encoder, flat, cache))
         return np.array([max((term.logit(next(vectors)) for _ in pieces), default=0.0) for pieces in chosen])
 
-    term = fit_term(x, rows, fast_z, validation_logits=piece_logits)
-    term.meta.update(seed=seed, hold_out=list(hold_out))
-    term.save(out / FILE_NAME)
-    summary = {**term.meta, "share": term.share, "min_chars": term.min_chars}
-    if log:
-        print(f"injection term: {summary}")
-    return summary
+    return _write_term(
+        fit_term(x, rows, fast_z, validation_logits=piece_logits), out / FILE_NAME, seed, hold_out, log
+    )

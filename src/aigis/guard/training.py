@@ -1146,7 +1146,9 @@ def train(
         print(f"document_requests: trained, {time.perf_counter() - t0:.1f}s")
     from aigis.guard.injection_term import train_style_term
 
-    summary["injection_style"] = train_style_term(out, data_dir=data_dir, seed=seed, hold_out=hold_out)
+    summary["injection_style"] = train_style_term(
+        out, data_dir=data_dir, seed=seed, hold_out=hold_out, splits=splits
+    )
     if log:
         print(f"injection_style: trained, {time.perf_counter() - t0:.1f}s")
     summary["seconds"] = round(time.perf_counter() - t0, 1)

@@ -104,8 +104,7 @@ class InjectionDetector(Detector):
         if semantic:
             from aigis.guard.embedding import shared_encoder  # loads scipy: only when a policy asks for it
 
-            default = Path(model_dir) / FILE_NAME if model_dir is not None else None
-            self.term = InjectionTerm.load(Path(term) if term else default)
+            self.term = InjectionTerm.load(Path(term) if term else folder / FILE_NAME if folder else None)
             self.encoder = shared_encoder(encoder_dir)
             if self.encoder.output_dim() != len(self.term.w):
                 raise ConfigError(
@@ -141,13 +140,13 @@ class InjectionDetector(Detector):
         if (style is None and term is None) or detect_lang(text) != "en":
             return p
         z = fast_logit(p)
-        style_logit, pieces = ranked_pieces(style, text)
+        style_logit, ranked = ranked_pieces(style, text)  # once for both terms
         if style is not None:
             z += style.share * style_logit
         if term is not None:
             z += term.share * max(
                 term.logit(self.encoder.encode_one(encoder_text(piece, "en")))
-                for piece in pieces[:MAX_EMBEDDED_PIECES]
+                for piece in ranked[:MAX_EMBEDDED_PIECES]
             )
         return sigmoid(z)
 
