@@ -1,7 +1,8 @@
-"""Long English text and the injection check's terms (``aigis.guard.injection_term``), side by side.
+"""Long text: the injection check's terms (``aigis.guard.injection_term``) and the harmful check's window
+model (``aigis.guard.window_training``), each side by side with the reader it adds to.
 
     taskset -c 0 .venv/bin/python benchmarks/guard_long_text.py [--data ../shared/data] [--texts 120]
-        [--json F]
+        [--json F] [--harmful-only]
 
 1. Padding: held-out English jailbreak prompts as they are, with a held-out article before or after
    them, and with numbers pasted after them, read by the injection detector as the Guard runs it, with
@@ -13,6 +14,13 @@
    shipped and with its injection detector on the n-gram model alone: per-check p50 / p99 milliseconds and
    how many inputs each refuses. The two detectors of the semantic tier share one encoder pass per text
    (``SentenceEncoder.encode_one``).
+3. Harmful requests pasted into long prose: held-out harmful requests (audited MultiJail, our own,
+   conversational) and held-out harmless ones (everyday, hard-benign) pasted at a random place into held-out
+   prose (LSAT and SAT passages and our English articles; gaokao Chinese passages and our Chinese
+   articles), and the prose alone, read by the harmful detector as the Guard runs it with the window
+   model and with the harmful model alone (the reader before it); then, to compare the two rankings at
+   the same cost in prose, the share of pasted harmful requests each finds at a threshold that flags
+   2, 5 and 10 % of the prose. Last, the harmful detector's time on the long inputs with each reader.
 """
 
 from __future__ import annotations
@@ -26,12 +34,14 @@ from pathlib import Path
 
 from aigis.guard import Guard
 from aigis.guard.detectors.base import ScanContext
+from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.detectors.injection import InjectionDetector
+from aigis.guard.document_training import paste
 from aigis.guard.embedding import shared_encoder
 from aigis.guard.injection_term import LONG_TEXT
 from aigis.guard.policy import load_policy
 from aigis.guard.training import default_data_dir, load_splits
-from guard_detection import articles, fires
+from guard_detection import articles, audited_multijail, fires
 
 POLICY = Path(__file__).resolve().parents[1] / "docs" / "examples" / "semantic-policy.yaml"
 
@@ -69,14 +79,89 @@ def timed(guard: Guard, texts: list[str]) -> tuple[list[float], int]:
     return sorted(times), refused
 
 
+PASTED_HARMFUL = ("harmful_multijail_audited", "harmful_own", "harmful_conversation")
+PASTED_BENIGN = ("everyday", "hard_benign")
+
+
+def pasted_sets(data: Path, seed: int = 5) -> dict[str, list[str]]:
+    """Per language, the held-out prose alone and held-out requests pasted into it (see the docstring)."""
+    splits = load_splits(data)
+    splits.update(audited_multijail(data, splits))
+    prose = {name.split(":")[-1]: [s.text for s in group] for name, group in articles(data).items()}
+    out: dict[str, list[str]] = {}
+    for lang in ("en", "zh"):
+        out[f"prose {lang}"] = prose[lang]
+        for group in PASTED_HARMFUL + PASTED_BENIGN:
+            rng = random.Random(seed)
+            out[f"{group} {lang}"] = [
+                paste(rng.choice(prose[lang]), s.text, rng, lang, between_sentences=rng.random() < 0.5).text
+                for s in splits[f"eval:{group}:{lang}"]
+            ]
+    return out
+
+
+def _found_at_prose_rate(
+    detector: HarmfulDetector, sets: dict[str, list[str]], lang: str, rate: float
+) -> float:
+    """The share of pasted harmful requests found at the threshold that flags ``rate`` of the prose."""
+    prose = sorted((detector.score(t)[0] for t in sets[f"prose {lang}"]), reverse=True)
+    threshold = prose[int(len(prose) * rate)]
+    pasted = [t for group in PASTED_HARMFUL for t in sets[f"{group} {lang}"]]
+    return sum(detector.score(t)[0] > threshold for t in pasted) / len(pasted)
+
+
+def harmful_section(data: Path, long_texts: list[str], results: dict[str, dict[str, float]]) -> None:
+    sets = pasted_sets(data)
+    with_windows = HarmfulDetector()
+    alone = HarmfulDetector()
+    alone.window_model = alone.model
+    readers = {"harmful model alone (before)": alone, "window model (shipped)": with_windows}
+    print(f"\n{'harmful detector: flagged':44s} " + " ".join(f"{name[:26]:>28s}" for name in readers))
+    for name, texts in sets.items():
+        row = [sum(fires(d, t, ScanContext(), False) for t in texts) / len(texts) for d in readers.values()]
+        results[f"pasted: {name}"] = {
+            "n": len(texts),
+            **{r: round(v, 4) for r, v in zip(readers, row, strict=True)},
+        }
+        print(f"{name + f' ({len(texts)})':44s} " + " ".join(f"{v:28.3f}" for v in row))
+    print(f"\n{'pasted harmful found at a prose rate':44s} " + " ".join(f"{n[:26]:>28s}" for n in readers))
+    for lang in ("en", "zh"):
+        for rate in (0.02, 0.05, 0.10):
+            row = [_found_at_prose_rate(d, sets, lang, rate) for d in readers.values()]
+            key = f"{lang}, {rate:.0%} of prose flagged"
+            results[f"ranking: {key}"] = {r: round(v, 4) for r, v in zip(readers, row, strict=True)}
+            print(f"{key:44s} " + " ".join(f"{v:28.3f}" for v in row))
+    print(f"\n{len(long_texts)} long English inputs, harmful detector alone, one core")
+    for name, detector in readers.items():
+        detector.score(long_texts[0])
+        times = []
+        for text in long_texts:
+            t0 = time.perf_counter()
+            detector.score(text)
+            times.append((time.perf_counter() - t0) * 1000)
+        times.sort()
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+        results[f"harmful cost: {name}"] = {
+            "p50_ms": round(statistics.median(times), 2),
+            "p99_ms": round(p99, 2),
+        }
+        print(f"{name:44s} p50 {statistics.median(times):6.2f} ms  p99 {p99:6.2f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=default_data_dir())
     ap.add_argument("--texts", type=int, default=120)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--harmful-only", action="store_true", help="only section 3 (the harmful check)")
     args = ap.parse_args()
     jailbreaks, prose = held_out(args.data)
     results: dict[str, dict[str, float]] = {}
+    if args.harmful_only:
+        harmful_section(args.data, long_inputs(jailbreaks, prose, args.texts), results)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        return
 
     readers = {
         "n-gram model alone": InjectionDetector(style=False),
@@ -110,6 +195,7 @@ def main() -> None:
             "refused": refused,
         }
         print(f"{name:34s} {statistics.median(times):8.1f} {p99:8.1f} {refused:8d}")
+    harmful_section(args.data, texts, results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
 

@@ -1102,6 +1102,21 @@ def train(
                 f"{time.perf_counter() - t0:.1f}s"
             )
 
+    from aigis.guard.window_training import train_harmful_windows
+
+    summary["harmful_windows"] = train_harmful_windows(
+        out,
+        data_dir or default_data_dir(),
+        rows,
+        feats,
+        val_feats,
+        train_rows=splits["train"],
+        seed=seed,
+        epochs=epochs,
+        acts=request_shapes,
+    )
+    if log:
+        print(f"harmful_windows: trained, {time.perf_counter() - t0:.1f}s")
     keyword_samples = as_guard_reads(_keyword_samples())
     # the crisis and self-harm models read the crisis-only rows too; the category model below does not
     crisis_fit = samples + crisis_samples

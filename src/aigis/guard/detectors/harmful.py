@@ -10,7 +10,8 @@ Two tiers in one pass, both linear in the text length:
 
 Keywords never decide on their own: a hit without a harmful score above the threshold yields no
 finding. Long texts are scored in overlapping windows (all at once, with prefix sums: ``window_scores``) and
-the worst window counts.
+the worst window counts; a long request's windows are read by a model that has also learned windows of
+prose and requests pasted into prose (``aigis.guard.window_training``).
 
 A message of a person in crisis ("Ending it tomorrow morning.", "决定了，明天早上去跳海") asks for nothing
 harmful, and the harmful model passes many of them: a crisis model (``crisis.npz``) judges what a user
@@ -94,6 +95,9 @@ class HarmfulDetector(Detector):
         self.category_model = load_softmax("category", model_dir)
         self.self_harm_model = _optional_binary("self_harm", model_dir)
         self.crisis_model = _optional_binary("crisis", model_dir)
+        # long requests are read in windows by a model that has also learned windows of prose and requests
+        # pasted into prose (``aigis.guard.window_training``); responses by the harmful model itself
+        self.window_model = _optional_binary("harmful_windows", model_dir) or self.model
         self._crisis_seen: dict[str, float] = {}  # the crisis probability of the last requests scored
         self._judged_cores: tuple[str, list[str]] = ("", [])  # the last request's cores long enough to judge
         self.threshold = self.model.threshold if threshold is None else threshold
@@ -123,7 +127,7 @@ class HarmfulDetector(Detector):
 
     def _score(self, text: str, request: bool = False) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
         """``score`` of one text; a request's crisis probability is kept for ``crisis_probability``."""
-        p, start, end, hits, crisis_p = self._read(text, self.crisis_model if request else None)
+        p, start, end, hits, crisis_p = self._read(text, self.crisis_model if request else None, request)
         if crisis_p is not None:
             if len(self._crisis_seen) >= _KEPT:
                 self._crisis_seen.clear()
@@ -131,11 +135,11 @@ class HarmfulDetector(Detector):
         return p, start, end, hits
 
     def _read(
-        self, text: str, crisis: LinearModel | None
+        self, text: str, crisis: LinearModel | None, request: bool = False
     ) -> tuple[float, int, int, tuple[KeywordHit, ...], float | None]:
-        """The harmful model's probability, worst window and its keyword hits, and the ``crisis`` model's
+        """The harmful probability, worst window and its keyword hits, and the ``crisis`` model's
         probability (None without one) from the same features: long texts are scored in windows, both
-        models in one pass."""
+        models in one pass, a ``request``'s harmful windows by the window model."""
         low = lower_same_length(text)
         kw = self.lexicon.find(text, lowered=low)
         inj = self.cues.find(text, lowered=low)
@@ -143,18 +147,32 @@ class HarmfulDetector(Detector):
             w_kw = tuple(kw)
             f = featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words, acts=self.model.acts)
             return self.model.score(f), 0, len(text), w_kw, None if crisis is None else crisis.score(f)
-        models = (self.model,) if crisis is None else (self.model, crisis)
-        starts, scores = models_window_scores(models, text, _WINDOW, (kw, inj), lowered=low)
+        reader = self.window_model if request else self.model
+        size = int(reader.meta.get("window", _WINDOW))  # type: ignore[call-overload]
+        models = (reader,) if crisis is None or size != _WINDOW else (reader, crisis)
+        starts, scores = models_window_scores(models, text, size, (kw, inj), lowered=low)
+        crisis_p = None
+        if crisis is not None:
+            crisis_scores = scores[1] if len(models) > 1 else self._crisis_windows(crisis, text, kw, inj, low)
+            crisis_p = float(crisis_scores.max())
         probs = scores[0]
         k = int(probs.argmax())
         start = int(starts[k])
-        end = min(start + _WINDOW, len(text))
+        end = min(start + size, len(text))
         w_kw = tuple(
             KeywordHit(h.start - start, h.end - start, h.term, h.category, h.weight)
             for h in kw
             if start <= h.start and h.end <= end
         )
-        return float(probs[k]), start, end, w_kw, None if crisis is None else float(scores[1].max())
+        return float(probs[k]), start, end, w_kw, crisis_p
+
+    @staticmethod
+    def _crisis_windows(
+        crisis: LinearModel, text: str, kw: list[KeywordHit], inj: list[KeywordHit], low: str
+    ) -> np.ndarray:
+        """The crisis model's probabilities in the harmful detector's own windows."""
+        probs: np.ndarray = models_window_scores((crisis,), text, _WINDOW, (kw, inj), lowered=low)[1][0]
+        return probs
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():
