@@ -13,7 +13,9 @@ from aigis.guard import Guard
 from aigis.guard.detectors.base import ScanContext
 from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.injection_term import (
+    JOINED_CHARS,
     LONG_TEXT,
+    PROSE_SOURCES,
     SHARES,
     STYLE_NAMES,
     InjectionTerm,
@@ -21,6 +23,8 @@ from aigis.guard.injection_term import (
     chunks,
     cross_validated_loss,
     fit_logistic,
+    joined,
+    prose_rows,
     style_features,
     train_injection_term,
     train_style_term,
@@ -302,3 +306,24 @@ def test_prose_wrapped_around_an_attack_does_not_talk_it_down(fast: InjectionDet
     for wrapped in (f"{ESSAY}\n\n{PERSONA}", f"{PERSONA}\n\n{ESSAY}", f"{ESSAY}\n\n{PERSONA}\n\n{ESSAY}"):
         found = fast.scan(wrapped, ScanContext())
         assert found and found[0].score >= 0.9
+
+
+def test_short_passages_are_joined_in_order_into_long_texts() -> None:
+    parts = ["a" * 400, "b" * 700, "c" * 600, "d" * 100]
+    assert joined(parts, 1000) == ["a" * 400 + " " + "b" * 700]  # the rest (701 characters) is dropped
+    assert joined(parts, 100) == parts
+    assert joined([], 100) == []
+
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.mark.skipif(not (DATA / "agieval").is_dir(), reason="../shared/data not present")
+def test_the_terms_read_prose_long_enough_for_them() -> None:
+    rows = prose_rows(DATA)
+    assert {s.source for s in rows} == set(PROSE_SOURCES)
+    assert all(s.label == "benign" and s.lang == "en" for s in rows)
+    # the LSAT arguments are a paragraph each: joined, every one of them is long enough to be read
+    arguments = [s for s in rows if s.source == PROSE_SOURCES[0] and len(s.text) >= JOINED_CHARS]
+    assert len(arguments) > 100
+    assert sum(len(s.text) >= LONG_TEXT for s in rows) >= 0.95 * len(rows)

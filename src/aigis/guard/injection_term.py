@@ -52,7 +52,11 @@ FOLDS = 5
 # alikes (8), since the sentence model places a persona prompt near a jailbreak
 PROSE_WEIGHT = 4.0
 ROLEPLAY_WEIGHT = 8.0
-PROSE_SOURCES = ("agieval_gaokao_en_passages", "articles_en")
+PROSE_SOURCES = ("agieval_en_passages", "articles_en")
+# AGIEval's tasks of short English arguments that train the terms joined (its LSAT reading-comprehension and
+# SAT passages are held out)
+ARGUMENT_TASKS = ("lsat-lr", "lsat-ar")
+JOINED_CHARS = 1500
 
 
 # word groups whose shares of a text's words the style term reads: a jailbreak prompt speaks to "you"
@@ -265,12 +269,27 @@ def choose_share(
     return best[1], {**best[2], "fast_validation_recall": fast_recall, "validation_prose": int(prose.sum())}
 
 
+def joined(texts: list[str], min_chars: int) -> list[str]:
+    """``texts`` in order, joined by a space into texts of at least ``min_chars`` (a short rest dropped)."""
+    out: list[str] = []
+    current = ""
+    for text in texts:
+        current = f"{current} {text}" if current else text
+        if len(current) >= min_chars:
+            out.append(current)
+            current = ""
+    return out
+
+
 def prose_rows(data_dir: Path) -> list[Sample]:
-    """Long English prose that trains the term and no fast model: AGIEval's gaokao English passages and
-    the "train" lines of ``lexicon/articles_en.txt``."""
+    """Long English prose that trains the terms and no fast model: AGIEval's gaokao English passages, its
+    LSAT logical-reasoning arguments and analytical-reasoning setups (a paragraph each, joined in their
+    order into texts of ``JOINED_CHARS`` or more, as a user pastes several), and the "train" lines of
+    ``lexicon/articles_en.txt``."""
     from aigis.guard.training import Sample, _own, agieval_passages
 
     passages = agieval_passages(data_dir, ("gaokao-english",))
+    passages += joined(agieval_passages(data_dir, ARGUMENT_TASKS), JOINED_CHARS)
     rows = [Sample(t, "benign", "en", PROSE_SOURCES[0]) for t in passages]
     return rows + [Sample(t, "benign", "en", PROSE_SOURCES[1]) for t in _own("articles_en.txt", "train")]
 

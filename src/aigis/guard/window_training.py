@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from aigis.guard.calibration import threshold_at_rate
+from aigis.guard.injection_term import ARGUMENT_TASKS
 from aigis.guard.models import Features, LinearModel, featurize, models_window_scores, windows
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ WINDOW_CHARS = 96  # the window model's window (characters); windows overlap by 
 PROSE_SOURCE = "prose_window"
 # AGIEval's English passages that train: gaokao English reading, LSAT logical-reasoning arguments and
 # analytical-reasoning setups (its LSAT reading-comprehension and SAT passages are held out)
-ENGLISH_PASSAGES = ("gaokao-english", "lsat-lr", "lsat-ar")
+ENGLISH_PASSAGES = ("gaokao-english", *ARGUMENT_TASKS)
 PASTED_SUFFIX = "+pasted"  # source suffix of a training request pasted into prose
 MAX_PASTED_CHARS = 160  # longer requests fill a window on their own (one longer than a window: its end)
 WINDOWS_PER_LANGUAGE = 10000  # prose windows sampled per language
