@@ -47,6 +47,9 @@ ZH_CHARS = 600
 # evasion and decoded views a semantic detector reads with the encoder, besides the text itself; any more
 # views of a text stuffed with payloads are read by the fast models alone
 ENCODED_VIEWS = 3
+# the head file's per-language thresholds for a long request's piece (``calibrate_long_requests``)
+LONG_THRESHOLDS = "long_request_thresholds"
+FAST_DECIDED = 40.0  # the decision logit of a text the fast tier decides alone (logits are clipped there)
 # candidate shares of the fast model's logit in the ensemble; training picks one per language, the one
 # with the best validation recall at the validation false-positive limit
 FAST_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 3.0)
@@ -518,6 +521,9 @@ def train_semantic(
         # without a cache of the caller's, one for this run: the term reads the head's English vectors again
         vectors = cache or Path(scratch) / "embeddings.npz"
         summary = _train_head(output_dir, data_dir, seed, encoder_dir, vectors, progress, hold_out)
+        summary[LONG_THRESHOLDS] = calibrate_long_requests(
+            output_dir, data_dir=data_dir, seed=seed, encoder_dir=encoder_dir, hold_out=hold_out
+        )
         summary["injection_term"] = train_injection_term(
             output_dir,
             data_dir=data_dir,
@@ -529,6 +535,46 @@ def train_semantic(
     if log:
         print(f"semantic: {summary}")
     return summary
+
+
+@one_blas_thread()
+def calibrate_long_requests(
+    output_dir: Path | None = None,
+    *,
+    data_dir: Path | None = None,
+    seed: int = 13,
+    encoder_dir: Path | None = None,
+    hold_out: tuple[str, ...] = (),
+) -> dict[str, float]:
+    """Per language, the threshold a long request's piece must pass above the head's own: where at most
+    ``LONG_TEXT_FPR`` of long validation texts (``aigis.guard.window_training.validation_texts``) are
+    flagged, never below the head's threshold. Written into the head file in ``output_dir``."""
+    from aigis.guard.detectors.semantic import SemanticDetector
+    from aigis.guard.training import MODELS_DIR, default_data_dir, load_splits
+    from aigis.guard.window_training import LONG_TEXT_FPR, validation_texts
+
+    folder = output_dir or MODELS_DIR
+    data = data_dir or default_data_dir()
+    head_path = folder / "semantic.npz"
+    detector = SemanticDetector(
+        head=str(head_path),
+        model_dir=str(folder),
+        encoder_dir=str(encoder_dir) if encoder_dir is not None else None,
+    )
+    detector.long_thresholds = {"en": 0.0, "zh": 0.0}  # read the pieces, at the head's own threshold
+    rows = load_splits(data, seed=seed, hold_out=hold_out)["train"]
+    found: dict[str, float] = {}
+    for lang, (clean, _) in validation_texts(data, rows, seed).items():
+        z = []
+        for text in clean:
+            fast = detector.fast.score(text, True)
+            # a text the fast tier decides alone is flagged whatever the threshold
+            z.append(FAST_DECIDED if fast[0] >= detector.skip_above else detector.decision(text, fast, True))
+        found[lang] = round(max(threshold_at_rate(z, LONG_TEXT_FPR), 0.0), 4) + 0.0
+    head = SemanticHead.load(head_path)
+    head.meta[LONG_THRESHOLDS] = found
+    head.save(head_path)
+    return found
 
 
 @one_blas_thread()

@@ -61,6 +61,7 @@ from aigis.guard.refusal import declines
 
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
 _WINDOW = 192  # harmful requests are short; small windows keep one sentence from being diluted
+LONG_REQUEST = 4 * _WINDOW  # longer texts are read in windows
 # a response that declines is flagged for its own content only when the model is this sure: refusals name
 # the harm they refuse ("……可能构成诈骗"), and at the model's threshold JADE's safe answers were flagged
 # about twice as often
@@ -143,7 +144,7 @@ class HarmfulDetector(Detector):
         low = lower_same_length(text)
         kw = self.lexicon.find(text, lowered=low)
         inj = self.cues.find(text, lowered=low)
-        if len(text) <= 4 * _WINDOW:
+        if len(text) <= LONG_REQUEST:
             w_kw = tuple(kw)
             f = featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words, acts=self.model.acts)
             return self.model.score(f), 0, len(text), w_kw, None if crisis is None else crisis.score(f)

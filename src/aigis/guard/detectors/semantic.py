@@ -17,12 +17,14 @@ from pathlib import Path
 from aigis.errors import ConfigError
 from aigis.guard.courtesy import cores
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, register_detector, too_short_to_judge
-from aigis.guard.detectors.harmful import DECLINED_THRESHOLD, GUARD_CLAUSES, HarmfulDetector
+from aigis.guard.detectors.harmful import DECLINED_THRESHOLD, GUARD_CLAUSES, LONG_REQUEST, HarmfulDetector
 from aigis.guard.gloss import gloss_table
 from aigis.guard.lexicon import KeywordHit
 from aigis.guard.models import detect_lang, sigmoid
 from aigis.guard.refusal import declines
-from aigis.guard.semantic import ENCODED_VIEWS, SemanticHead, fast_logit, head_logits
+from aigis.guard.semantic import ENCODED_VIEWS, LONG_THRESHOLDS, SemanticHead, fast_logit, head_logits
+
+PIECE_MARGIN = 48  # characters on each side of the worst window that the encoder also reads
 
 
 @register_detector
@@ -58,6 +60,10 @@ class SemanticDetector(Detector):
                     "this encoder (aigis guard train --semantic)"
                 )
         gloss_table()  # parsed once here, so the first Chinese text does not wait for it
+        # per language, how far above the head's threshold a long request's piece must score (see
+        # ``decision``); a head without them reads a long request whole, from its opening
+        found = self.head.meta.get(LONG_THRESHOLDS, {})
+        self.long_thresholds: dict[str, float] = {str(k): float(v) for k, v in found.items()}
 
     def probability(
         self, text: str, request: bool = True
@@ -65,27 +71,40 @@ class SemanticDetector(Detector):
         """(ensemble probability, fast probability, fast window and keyword hits). A text with greetings,
         thanks or numbers around it is also judged without them (``aigis.guard.courtesy.cores``), and the
         worse of the two counts (requests only: see ``HarmfulDetector.score``)."""
-        found = self._probability(text, self.fast.score(text, request))
+        found = self._probability(text, self.fast.score(text, request), request)
         candidates = cores(text) if request else []
         if candidates and found[0] < self.threshold:
             # one more encoder pass at most: for the core the fast model finds worst
             fast, bare = max(((self.fast.score(c), c) for c in candidates), key=lambda fc: fc[0][0])
-            trimmed = self._probability(bare, fast)
+            trimmed = self._probability(bare, fast, request)
             if trimmed[0] > found[0] and not too_short_to_judge(bare, trimmed[2][2]):
                 return trimmed
         return found
 
     def _probability(
-        self, text: str, fast: tuple[float, int, int, tuple[KeywordHit, ...]]
+        self, text: str, fast: tuple[float, int, int, tuple[KeywordHit, ...]], request: bool = False
     ) -> tuple[float, float, tuple[int, int, tuple[KeywordHit, ...]]]:
         """The ensemble probability of ``text``, given the fast model's reading of it."""
         p_fast, start, end, hits = fast
         if p_fast >= self.skip_above:
             return p_fast, p_fast, (start, end, hits)
-        lang = detect_lang(text)
-        logit = float(head_logits(self.head, self.encoder, [text], [lang])[0])
-        z = self.head.for_lang(lang).decision(logit, fast_logit(p_fast), lang)
-        return sigmoid(z), p_fast, (start, end, hits)
+        return sigmoid(self.decision(text, fast, request)), p_fast, (start, end, hits)
+
+    def decision(
+        self, text: str, fast: tuple[float, int, int, tuple[KeywordHit, ...]], request: bool
+    ) -> float:
+        """The ensemble logit minus the threshold. A long request (``LONG_REQUEST``) with a head that has
+        thresholds for them is judged by the piece around the fast tier's worst window: the head learned
+        requests, and the opening of an essay says nothing about a request pasted into its middle."""
+        p_fast, start, end, _ = fast
+        piece, long_threshold = text, 0.0
+        if request and len(text) > LONG_REQUEST and self.long_thresholds:
+            piece = text[max(0, start - PIECE_MARGIN) : end + PIECE_MARGIN]
+        lang = detect_lang(piece)
+        if piece is not text:
+            long_threshold = self.long_thresholds.get(lang, 0.0)
+        logit = float(head_logits(self.head, self.encoder, [piece], [lang])[0])
+        return self.head.for_lang(lang).decision(logit, fast_logit(p_fast), lang) - long_threshold
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():
