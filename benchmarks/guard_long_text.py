@@ -21,6 +21,8 @@ model (``aigis.guard.window_training``), each side by side with the reader it ad
    model and with the harmful model alone (the reader before it); then, to compare the two rankings at
    the same cost in prose, the share of pasted harmful requests each finds at a threshold that flags
    2, 5 and 10 % of the prose. Last, the harmful detector's time on the long inputs with each reader.
+4. ``--semantic-pasted``: the same sets, the first 100 of each, read by the semantic tier from the text's
+   opening (as before) and by the piece around the fast tier's worst window (shipped).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from aigis.guard import Guard
 from aigis.guard.detectors.base import ScanContext
 from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.detectors.injection import InjectionDetector
+from aigis.guard.detectors.semantic import SemanticDetector
 from aigis.guard.document_training import paste
 from aigis.guard.embedding import shared_encoder
 from aigis.guard.injection_term import LONG_TEXT
@@ -100,26 +103,33 @@ def pasted_sets(data: Path, seed: int = 5) -> dict[str, list[str]]:
     return out
 
 
+def _probability(detector: HarmfulDetector | SemanticDetector, text: str) -> float:
+    if isinstance(detector, SemanticDetector):
+        return detector.probability(text)[0]
+    return detector.score(text)[0]
+
+
 def _found_at_prose_rate(
-    detector: HarmfulDetector, sets: dict[str, list[str]], lang: str, rate: float
+    detector: HarmfulDetector | SemanticDetector, sets: dict[str, list[str]], lang: str, rate: float
 ) -> float:
     """The share of pasted harmful requests found at the threshold that flags ``rate`` of the prose."""
-    prose = sorted((detector.score(t)[0] for t in sets[f"prose {lang}"]), reverse=True)
+    prose = sorted((_probability(detector, t) for t in sets[f"prose {lang}"]), reverse=True)
     threshold = prose[int(len(prose) * rate)]
     pasted = [t for group in PASTED_HARMFUL for t in sets[f"{group} {lang}"]]
-    return sum(detector.score(t)[0] > threshold for t in pasted) / len(pasted)
+    return sum(_probability(detector, t) > threshold for t in pasted) / len(pasted)
 
 
-def harmful_section(data: Path, long_texts: list[str], results: dict[str, dict[str, float]]) -> None:
-    sets = pasted_sets(data)
-    with_windows = HarmfulDetector()
-    alone = HarmfulDetector()
-    alone.window_model = alone.model
-    readers = {"harmful model alone (before)": alone, "window model (shipped)": with_windows}
-    print(f"\n{'harmful detector: flagged':44s} " + " ".join(f"{name[:26]:>28s}" for name in readers))
+def _compare(
+    readers: dict[str, HarmfulDetector | SemanticDetector],
+    sets: dict[str, list[str]],
+    results: dict[str, dict[str, float]],
+    title: str,
+) -> None:
+    """Each set flagged by each reader as the Guard runs it, then the two rankings at prose rates."""
+    print(f"\n{title:44s} " + " ".join(f"{name[:26]:>28s}" for name in readers))
     for name, texts in sets.items():
         row = [sum(fires(d, t, ScanContext(), False) for t in texts) / len(texts) for d in readers.values()]
-        results[f"pasted: {name}"] = {
+        results[f"{title}: {name}"] = {
             "n": len(texts),
             **{r: round(v, 4) for r, v in zip(readers, row, strict=True)},
         }
@@ -129,10 +139,37 @@ def harmful_section(data: Path, long_texts: list[str], results: dict[str, dict[s
         for rate in (0.02, 0.05, 0.10):
             row = [_found_at_prose_rate(d, sets, lang, rate) for d in readers.values()]
             key = f"{lang}, {rate:.0%} of prose flagged"
-            results[f"ranking: {key}"] = {r: round(v, 4) for r, v in zip(readers, row, strict=True)}
+            results[f"{title} ranking: {key}"] = {r: round(v, 4) for r, v in zip(readers, row, strict=True)}
             print(f"{key:44s} " + " ".join(f"{v:28.3f}" for v in row))
+
+
+SEMANTIC_PER_GROUP = 100  # texts per set read by the semantic tier (an encoder pass each)
+
+
+def semantic_section(data: Path, results: dict[str, dict[str, float]]) -> None:
+    """The semantic tier's two readings of a long request: the text from its opening (a head without
+    long-request thresholds, as before) and the piece around the fast tier's worst window (shipped)."""
+    sets = {name: texts[:SEMANTIC_PER_GROUP] for name, texts in pasted_sets(data).items()}
+    whole = SemanticDetector()
+    whole.long_thresholds = {}
+    readers: dict[str, HarmfulDetector | SemanticDetector] = {
+        "semantic, whole text (before)": whole,
+        "semantic, piece (shipped)": SemanticDetector(),
+    }
+    _compare(readers, sets, results, "semantic tier: flagged")
+
+
+def harmful_section(data: Path, long_texts: list[str], results: dict[str, dict[str, float]]) -> None:
+    with_windows = HarmfulDetector()
+    alone = HarmfulDetector()
+    alone.window_model = alone.model
+    readers: dict[str, HarmfulDetector | SemanticDetector] = {
+        "harmful model alone (before)": alone,
+        "window model (shipped)": with_windows,
+    }
+    _compare(readers, pasted_sets(data), results, "harmful detector: flagged")
     print(f"\n{len(long_texts)} long English inputs, harmful detector alone, one core")
-    for name, detector in readers.items():
+    for name, detector in (("harmful model alone (before)", alone), ("window model (shipped)", with_windows)):
         detector.score(long_texts[0])
         times = []
         for text in long_texts:
@@ -154,11 +191,17 @@ def main() -> None:
     ap.add_argument("--texts", type=int, default=120)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--harmful-only", action="store_true", help="only section 3 (the harmful check)")
+    ap.add_argument(
+        "--semantic-pasted", action="store_true", help="only section 4 (the semantic tier on pasted requests)"
+    )
     args = ap.parse_args()
     jailbreaks, prose = held_out(args.data)
     results: dict[str, dict[str, float]] = {}
-    if args.harmful_only:
-        harmful_section(args.data, long_inputs(jailbreaks, prose, args.texts), results)
+    if args.harmful_only or args.semantic_pasted:
+        if args.harmful_only:
+            harmful_section(args.data, long_inputs(jailbreaks, prose, args.texts), results)
+        if args.semantic_pasted:
+            semantic_section(args.data, results)
         if args.json:
             args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
         return

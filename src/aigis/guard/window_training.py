@@ -12,10 +12,11 @@ features and rows, and these besides:
 * training requests pasted into such prose, as the window that holds the request at a random place,
   labelled as the request is (a harmful request stays harmful, "recommend a book" stays benign).
 
-Its windows are ``WINDOW_CHARS`` long, half the harmful model's, so a pasted request fills more of one. A
-text of many windows is flagged when any one is, so its offsets are set on long validation texts
-(``LONG_TEXT_FPR``), not on windows one by one. It reads long requests only: short requests and every
-response are read by the harmful model as before, and the crisis model keeps the harmful model's windows.
+Its windows are ``WINDOW_CHARS`` long in English, half the harmful model's, and ``ZH_WINDOW_CHARS`` in
+Chinese, so that a pasted request fills more of one. A text of many windows is flagged when any one is,
+so its offsets are set on long validation texts (``LONG_TEXT_FPR``), not on windows one by one. It reads
+long requests only: short requests and every response are read by the harmful model as before, and the
+crisis model keeps the harmful model's windows.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 MODEL_NAME = "harmful_windows"
 WINDOW_CHARS = 96  # the window model's window (characters); windows overlap by half
+# its window in Chinese text: a Chinese request of 15-30 characters is a fifth of 96 characters of prose
+# (validation: pasted requests found 0.05 in 96-character windows, 0.16 in 32, at 2 % of texts flagged)
+ZH_WINDOW_CHARS = 32
 PROSE_SOURCE = "prose_window"
 # AGIEval's English passages that train: gaokao English reading, LSAT logical-reasoning arguments and
 # analytical-reasoning setups (its LSAT reading-comprehension and SAT passages are held out)
@@ -85,7 +89,7 @@ def _pastable(s: Sample) -> bool:
 
 
 def window_rows(
-    data: Path, rows: list[Sample], seed: int, size: int = WINDOW_CHARS
+    data: Path, rows: list[Sample], seed: int, size: int = WINDOW_CHARS, zh_size: int = ZH_WINDOW_CHARS
 ) -> tuple[list[Sample], list[Sample]]:
     """(training, validation) prose windows and pasted requests (see the module docstring), as the Guard
     reads them. ``rows``: the training sources' rows, validation ones included. A window validates when its
@@ -98,6 +102,7 @@ def window_rows(
     rng = random.Random(seed + 7)
     sides: dict[bool, list[Sample]] = {True: [], False: []}
     for lang, passages in prose_passages(data).items():
+        width = zh_size if lang == "zh" else size
         prose: dict[bool, list[str]] = {True: [], False: []}
         for p in passages:
             prose[is_validation(p)].append(fold(p)[0])  # cut as the Guard reads it: "…" is "..." there
@@ -105,8 +110,8 @@ def window_rows(
             (w, held)
             for held, group in prose.items()
             for p in group
-            for _, w in windows(p, size)
-            if len(w) >= size // 2
+            for _, w in windows(p, width)
+            if len(w) >= width // 2
         ]
         for w, held in rng.sample(cut, min(WINDOWS_PER_LANGUAGE, len(cut))):
             sides[held].append(Sample(w, "benign", lang, PROSE_SOURCE))
@@ -120,7 +125,7 @@ def window_rows(
                 request = fold(s.text.strip())[0]
                 doc = paste(rng.choice(group), request, rng, lang, between_sentences=rng.random() < 0.5)
                 assert doc.request is not None
-                window = _window_holding(doc.text, doc.request, rng, size)
+                window = _window_holding(doc.text, doc.request, rng, width)
                 sides[held].append(Sample(window, s.label, lang, s.source + PASTED_SUFFIX, s.category))
     train, val = sides[False], sides[True]
     rng.shuffle(train)  # minibatches are contiguous rows
@@ -185,6 +190,7 @@ def fit_harmful_windows(
     epochs: int = 8,
     acts: bool = True,
     size: int = WINDOW_CHARS,
+    zh_size: int = ZH_WINDOW_CHARS,
 ) -> LinearModel:
     """The window model: the harmful model's rows (``rows`` and their features) and ``window_rows``. Its
     per-language offset is the stricter of two: the harmful model's rule on both sides' validation rows
@@ -199,14 +205,14 @@ def fit_harmful_windows(
         source_weights,
     )
 
-    extra, extra_val = window_rows(data, train_rows, seed, size)
+    extra, extra_val = window_rows(data, train_rows, seed, size, zh_size)
     samples = rows.samples + extra
     x = _design(feats + [featurize(s.text, acts=acts) for s in extra])
     y = np.array([1.0 if s.label == "harmful" else 0.0 for s in samples])
     sw = source_weights(samples)
     sw[y == 1] *= max(float((y == 0).sum()), 1.0) / max(float(y.sum()), 1.0)
     w, b = _fit_binary(x, y, sw, l2=1e-7, epochs=epochs, seed=seed)
-    model = LinearModel(w.astype(np.float16).astype(np.float32), b, {"window": size})
+    model = LinearModel(w.astype(np.float16).astype(np.float32), b, {"window": size, "window_zh": zh_size})
     val = rows.val + extra_val
     vf = val_feats + [featurize(s.text, acts=acts) for s in extra_val]
     offsets, recall = _choose_offsets(model, val, vf, "harmful", LOWER_VALIDATION_FPR["harmful"])
@@ -215,11 +221,12 @@ def fit_harmful_windows(
     for lang, (clean, pasted) in validation_texts(data, train_rows, seed).items():
         if not clean:
             continue
-        threshold = threshold_at_rate(worst_logits(model, clean, size), LONG_TEXT_FPR)
+        width = zh_size if lang == "zh" else size
+        threshold = threshold_at_rate(worst_logits(model, clean, width), LONG_TEXT_FPR)
         offsets[lang] = round(min(offsets.get(lang, 0.0), -threshold), 4) + 0.0
         at = -offsets[lang]
-        texts_flagged[lang] = round(sum(z >= at for z in worst_logits(model, clean, size)) / len(clean), 4)
-        found = worst_logits(model, pasted, size)
+        texts_flagged[lang] = round(sum(z >= at for z in worst_logits(model, clean, width)) / len(clean), 4)
+        found = worst_logits(model, pasted, width)
         pasted_found[lang] = round(sum(z >= at for z in found) / max(len(found), 1), 4)
     meta = _binary_meta(
         MODEL_NAME,
@@ -228,6 +235,7 @@ def fit_harmful_windows(
         acts=acts,
         bias_offsets=offsets,
         window=size,
+        window_zh=zh_size,
         validation_rows_recall=recall,
         long_text_fpr=LONG_TEXT_FPR,
         validation_texts_flagged=texts_flagged,

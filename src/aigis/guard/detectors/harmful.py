@@ -52,6 +52,7 @@ from aigis.guard.lexicon import (
 )
 from aigis.guard.models import (
     LinearModel,
+    detect_lang,
     featurize,
     load_binary,
     load_softmax,
@@ -149,7 +150,8 @@ class HarmfulDetector(Detector):
             f = featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words, acts=self.model.acts)
             return self.model.score(f), 0, len(text), w_kw, None if crisis is None else crisis.score(f)
         reader = self.window_model if request else self.model
-        size = int(reader.meta.get("window", _WINDOW))  # type: ignore[call-overload]
+        key = "window_zh" if reader is self.window_model and detect_lang(text) == "zh" else "window"
+        size = int(reader.meta.get(key, reader.meta.get("window", _WINDOW)))  # type: ignore[call-overload]
         models = (reader,) if crisis is None or size != _WINDOW else (reader, crisis)
         starts, scores = models_window_scores(models, text, size, (kw, inj), lowered=low)
         crisis_p = None
