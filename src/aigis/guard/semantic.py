@@ -516,13 +516,20 @@ def train_semantic(
 
     BLAS runs on one thread meanwhile (``one_blas_thread``)."""
     from aigis.guard.injection_term import train_injection_term
+    from aigis.guard.training import load_splits
 
     with tempfile.TemporaryDirectory() as scratch:
         # without a cache of the caller's, one for this run: the term reads the head's English vectors again
         vectors = cache or Path(scratch) / "embeddings.npz"
         summary = _train_head(output_dir, data_dir, seed, encoder_dir, vectors, progress, hold_out)
+        splits = load_splits(data_dir, seed=seed, hold_out=hold_out)  # read once for both steps below
         summary[LONG_THRESHOLDS] = calibrate_long_requests(
-            output_dir, data_dir=data_dir, seed=seed, encoder_dir=encoder_dir, hold_out=hold_out
+            output_dir,
+            data_dir=data_dir,
+            seed=seed,
+            encoder_dir=encoder_dir,
+            hold_out=hold_out,
+            splits=splits,
         )
         summary["injection_term"] = train_injection_term(
             output_dir,
@@ -531,6 +538,7 @@ def train_semantic(
             encoder_dir=encoder_dir,
             cache=vectors,
             hold_out=hold_out,
+            splits=splits,
         )
     if log:
         print(f"semantic: {summary}")
@@ -545,10 +553,12 @@ def calibrate_long_requests(
     seed: int = 13,
     encoder_dir: Path | None = None,
     hold_out: tuple[str, ...] = (),
+    splits: dict[str, list[Sample]] | None = None,
 ) -> dict[str, float]:
     """Per language, the threshold a long request's piece must pass above the head's own: where at most
     ``LONG_TEXT_FPR`` of long validation texts (``aigis.guard.window_training.validation_texts``) are
-    flagged, never below the head's threshold. Written into the head file in ``output_dir``."""
+    flagged, never below the head's threshold. Written into the head file in ``output_dir``. ``splits`` is
+    what ``load_splits`` gives for ``data_dir``, ``seed`` and ``hold_out`` when the caller has read it."""
     from aigis.guard.detectors.semantic import SemanticDetector
     from aigis.guard.training import MODELS_DIR, default_data_dir, load_splits
     from aigis.guard.window_training import LONG_TEXT_FPR, validation_texts
@@ -562,7 +572,7 @@ def calibrate_long_requests(
         encoder_dir=str(encoder_dir) if encoder_dir is not None else None,
     )
     detector.long_thresholds = {"en": 0.0, "zh": 0.0}  # read the pieces, at the head's own threshold
-    rows = load_splits(data, seed=seed, hold_out=hold_out)["train"]
+    rows = (splits or load_splits(data, seed=seed, hold_out=hold_out))["train"]
     found: dict[str, float] = {}
     for lang, (clean, _) in validation_texts(data, rows, seed).items():
         z = []
