@@ -247,11 +247,14 @@ def decode(syllables: list[str], written: list[str], bonus: float = MATCH_BONUS)
     back: list[tuple[int, str]] = [(0, "")] * (n + 1)
     for end in range(1, n + 1):
         for start in range(max(0, end - longest), end):
-            if best[start] == -math.inf:
+            base = best[start]
+            if base == -math.inf:
                 continue
             for word, logp in _candidates(syllables, written, start, end):
-                kept = sum(a == b for a, b in zip(word, written[start:end], strict=False))
-                score = best[start] + logp + bonus * kept
+                # without a bonus the characters kept do not count: not counting them is the same sum
+                score = base + logp
+                if bonus:
+                    score += bonus * sum(a == b for a, b in zip(word, written[start:end], strict=False))
                 if score > best[end]:
                     best[end], back[end] = score, (start, word)
     out: list[str] = []
