@@ -22,7 +22,6 @@ crisis model keeps the harmful model's windows.
 from __future__ import annotations
 
 import json
-import math
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,22 +88,28 @@ def _pastable(s: Sample) -> bool:
 
 
 def window_rows(
-    data: Path, rows: list[Sample], seed: int, size: int = WINDOW_CHARS, zh_size: int = ZH_WINDOW_CHARS
+    data: Path,
+    rows: list[Sample],
+    seed: int,
+    size: int = WINDOW_CHARS,
+    zh_size: int = ZH_WINDOW_CHARS,
+    passages: dict[str, list[str]] | None = None,
 ) -> tuple[list[Sample], list[Sample]]:
     """(training, validation) prose windows and pasted requests (see the module docstring), as the Guard
     reads them. ``rows``: the training sources' rows, validation ones included. A window validates when its
     passage does, a pasted request when the request does (``is_validation``), and it goes into prose of its
-    own side, so a validation window holds neither a training request nor training prose."""
+    own side, so a validation window holds neither a training request nor training prose. ``passages``:
+    ``prose_passages(data)`` where the caller has read them."""
     from aigis.guard.document_training import paste
     from aigis.guard.normalize import fold
     from aigis.guard.training import Sample, is_validation
 
     rng = random.Random(seed + 7)
     sides: dict[bool, list[Sample]] = {True: [], False: []}
-    for lang, passages in prose_passages(data).items():
+    for lang, texts in (passages or prose_passages(data)).items():
         width = zh_size if lang == "zh" else size
         prose: dict[bool, list[str]] = {True: [], False: []}
-        for p in passages:
+        for p in texts:
             prose[is_validation(p)].append(fold(p)[0])  # cut as the Guard reads it: "…" is "..." there
         cut = [
             (w, held)
@@ -132,20 +137,22 @@ def window_rows(
     return train, val
 
 
-def validation_texts(data: Path, rows: list[Sample], seed: int) -> dict[str, tuple[list[str], list[str]]]:
+def validation_texts(
+    data: Path, rows: list[Sample], seed: int, passages: dict[str, list[str]] | None = None
+) -> dict[str, tuple[list[str], list[str]]]:
     """Per language, (clean, pasted) long validation texts as the Guard reads them: ``VALIDATION_TEXTS``
     texts of validation passages (``is_validation``) drawn at random and joined until each is at least
     ``VALIDATION_TEXT_CHARS`` long (there are a few dozen passages' worth: drawn, a passage with a window the
     model takes for harm counts in about as many texts as it would among texts users paste), and each
-    harmful validation request of ``window_rows``'s kind pasted into one of them."""
+    harmful validation request of ``window_rows``'s kind pasted into one of them (``passages`` as there)."""
     from aigis.guard.document_training import paste
     from aigis.guard.normalize import fold
     from aigis.guard.training import is_validation
 
     rng = random.Random(seed + 8)
     out: dict[str, tuple[list[str], list[str]]] = {}
-    for lang, passages in prose_passages(data).items():
-        held = [p for p in passages if is_validation(p)]
+    for lang, texts in (passages or prose_passages(data)).items():
+        held = [p for p in texts if is_validation(p)]
         clean: list[str] = []
         for _ in range(VALIDATION_TEXTS if held else 0):
             parts = [rng.choice(held)]
@@ -167,15 +174,16 @@ def validation_texts(data: Path, rows: list[Sample], seed: int) -> dict[str, tup
 def worst_logits(model: LinearModel, texts: list[str], size: int) -> list[float]:
     """The logit of each text's worst ``size``-character window, as the harmful detector reads it."""
     from aigis.guard.lexicon import default_lexicon, injection_lexicon, lower_same_length
+    from aigis.guard.semantic import fast_logit
 
     lexicon, cues = default_lexicon(), injection_lexicon()
     out = []
     for text in texts:
         low = lower_same_length(text)
         hits = (lexicon.find(text, lowered=low), cues.find(text, lowered=low))
-        p = float(models_window_scores((model,), text, size, hits, lowered=low)[1][0].max())
-        p = min(max(p, 1e-12), 1.0 - 1e-7)
-        out.append(math.log(p / (1.0 - p)))
+        out.append(
+            fast_logit(float(models_window_scores((model,), text, size, hits, lowered=low)[1][0].max()))
+        )
     return out
 
 
@@ -205,7 +213,8 @@ def fit_harmful_windows(
         source_weights,
     )
 
-    extra, extra_val = window_rows(data, train_rows, seed, size, zh_size)
+    passages = prose_passages(data)
+    extra, extra_val = window_rows(data, train_rows, seed, size, zh_size, passages)
     samples = rows.samples + extra
     x = _design(feats + [featurize(s.text, acts=acts) for s in extra])
     y = np.array([1.0 if s.label == "harmful" else 0.0 for s in samples])
@@ -218,14 +227,16 @@ def fit_harmful_windows(
     offsets, recall = _choose_offsets(model, val, vf, "harmful", LOWER_VALIDATION_FPR["harmful"])
     texts_flagged: dict[str, float] = {}
     pasted_found: dict[str, float] = {}
-    for lang, (clean, pasted) in validation_texts(data, train_rows, seed).items():
+    for lang, (clean, pasted) in validation_texts(data, train_rows, seed, passages).items():
         if not clean:
             continue
         width = zh_size if lang == "zh" else size
-        threshold = threshold_at_rate(worst_logits(model, clean, width), LONG_TEXT_FPR)
-        offsets[lang] = round(min(offsets.get(lang, 0.0), -threshold), 4) + 0.0
+        clean_z = worst_logits(model, clean, width)
+        offsets[lang] = (
+            round(min(offsets.get(lang, 0.0), -threshold_at_rate(clean_z, LONG_TEXT_FPR)), 4) + 0.0
+        )
         at = -offsets[lang]
-        texts_flagged[lang] = round(sum(z >= at for z in worst_logits(model, clean, width)) / len(clean), 4)
+        texts_flagged[lang] = round(sum(z >= at for z in clean_z) / len(clean), 4)
         found = worst_logits(model, pasted, width)
         pasted_found[lang] = round(sum(z >= at for z in found) / max(len(found), 1), 4)
     meta = _binary_meta(

@@ -100,6 +100,10 @@ class HarmfulDetector(Detector):
         # long requests are read in windows by a model that has also learned windows of prose and requests
         # pasted into prose (``aigis.guard.window_training``); responses by the harmful model itself
         self.window_model = _optional_binary("harmful_windows", model_dir) or self.model
+        # its window by language (a window model may read Chinese in narrower windows than English)
+        meta = self.window_model.meta
+        english = int(str(meta.get("window", _WINDOW)))
+        self.window_sizes = {"en": english, "zh": int(str(meta.get("window_zh", english)))}
         self._crisis_seen: dict[str, float] = {}  # the crisis probability of the last requests scored
         self._judged_cores: tuple[str, list[str]] = ("", [])  # the last request's cores long enough to judge
         self.threshold = self.model.threshold if threshold is None else threshold
@@ -150,8 +154,7 @@ class HarmfulDetector(Detector):
             f = featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words, acts=self.model.acts)
             return self.model.score(f), 0, len(text), w_kw, None if crisis is None else crisis.score(f)
         reader = self.window_model if request else self.model
-        key = "window_zh" if reader is self.window_model and detect_lang(text) == "zh" else "window"
-        size = int(reader.meta.get(key, reader.meta.get("window", _WINDOW)))  # type: ignore[call-overload]
+        size = self.window_sizes[detect_lang(text)] if request else _WINDOW
         models = (reader,) if crisis is None or size != _WINDOW else (reader, crisis)
         starts, scores = models_window_scores(models, text, size, (kw, inj), lowered=low)
         crisis_p = None
