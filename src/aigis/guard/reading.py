@@ -18,6 +18,7 @@ decoded into text far likelier than the text as written (names and terse titles 
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import math
 import operator
@@ -37,6 +38,7 @@ MIN_PINYIN_TOKEN_SYLLABLES = 6
 MIN_SWAPPED_CHARS = 6
 SWAPPED_PAIR_SHARE = 0.3  # below this share of character pairs inside words, a run reads as swapped
 SWAPPED_GAIN = 2.2  # ... and is read back only if its decoding is this much likelier, in nats per character
+SWAPPED_REACH = 64  # characters: a short clause this close to a swapped run is read as swapped too
 MAX_RUN = 512  # syllables: a longer run without a clause mark is not a request spelled by sound
 _MAX_SYLLABLES = 6  # of one syllable token without spaces: "ruhezhizuo"
 _MAX_TOKEN = 40
@@ -67,6 +69,8 @@ class Readings:
     pairs: frozenset[str]
     syllables: frozenset[str]
     longest: int
+    reading_prefixes: frozenset[str]  # of the readings of words and terms: where a decoder may go on
+    word_prefixes: frozenset[str]  # of the words
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +106,26 @@ def readings() -> Readings:
         pairs.update(word[i : i + 2] for i in range(len(word) - 1))
     longest = max(key.count(" ") + 1 for key in words)
     syllables = frozenset(key for key in words if " " not in key)
-    return Readings(words, logp, terms, chars, frozenset(english), pmi, frozenset(pairs), syllables, longest)
+    reading_prefixes = {
+        " ".join(parts[:i])
+        for key in (*words, *terms)
+        for parts in [key.split(" ")]
+        for i in range(1, len(parts))
+    }
+    word_prefixes = {word[:i] for word in logp for i in range(1, len(word))}
+    return Readings(
+        words,
+        logp,
+        terms,
+        chars,
+        frozenset(english),
+        pmi,
+        frozenset(pairs),
+        syllables,
+        longest,
+        frozenset(reading_prefixes),
+        frozenset(word_prefixes),
+    )
 
 
 def plain_syllable(token: str) -> str:
@@ -205,6 +228,11 @@ def _touches(run: list[_Item], i: int) -> bool:
 
 def _kind(run: list[_Item], pairs: frozenset[str]) -> str | None:
     """How the run may be spelled by sound ("pinyin", "mixed", "swapped"), or None for ordinary text."""
+    if len(run) == 1 and run[0].written:  # one stretch of characters: most runs, decided at once
+        chars = run[0].written
+        if not MIN_SWAPPED_CHARS <= len(chars) <= MAX_RUN:
+            return None
+        return "swapped" if _pair_share(chars, pairs) < SWAPPED_PAIR_SHARE else None
     if sum(item.size for item in run) > MAX_RUN:
         return None
     pinyin = [item for item in run if not item.written]
@@ -223,10 +251,13 @@ def _kind(run: list[_Item], pairs: frozenset[str]) -> str | None:
     return "pinyin" if syllables >= enough and strong * 2 >= len(pinyin) else None
 
 
-def _candidates(syllables: list[str], written: list[str], start: int, end: int) -> list[tuple[str, float]]:
-    """The words that can spell syllables[start:end], with their log p."""
+def _candidates(
+    syllables: list[str], written: list[str], start: int, end: int, key: str | None = None
+) -> list[tuple[str, float]]:
+    """The words that can spell syllables[start:end] (whose reading is ``key``), with their log p."""
     table = readings()
-    key = " ".join(syllables[start:end])
+    if key is None:
+        key = " ".join(syllables[start:end])
     candidates = table.words.get(key, [])
     term = table.terms.get(key)
     if term is not None:
@@ -242,21 +273,27 @@ def decode(syllables: list[str], written: list[str], bonus: float = MATCH_BONUS)
     character written for syllable i ("" where it was written in pinyin), worth ``bonus`` in log-odds
     when a word keeps it."""
     n = len(syllables)
-    longest = readings().longest
+    table = readings()
     best = [0.0] + [-math.inf] * n
     back: list[tuple[int, str]] = [(0, "")] * (n + 1)
-    for end in range(1, n + 1):
-        for start in range(max(0, end - longest), end):
-            base = best[start]
-            if base == -math.inf:
-                continue
-            for word, logp in _candidates(syllables, written, start, end):
+    # forward: from each start, on while the syllables so far begin some word's reading (the same updates
+    # in the same order for each end as trying every start before it, so the same ties win)
+    for start in range(n):
+        base = best[start]
+        if base == -math.inf:
+            continue
+        key = ""
+        for end in range(start + 1, min(n, start + table.longest) + 1):
+            key = f"{key} {syllables[end - 1]}" if end > start + 1 else syllables[start]
+            for word, logp in _candidates(syllables, written, start, end, key):
                 # without a bonus the characters kept do not count: not counting them is the same sum
                 score = base + logp
                 if bonus:
                     score += bonus * sum(a == b for a, b in zip(word, written[start:end], strict=False))
                 if score > best[end]:
                     best[end], back[end] = score, (start, word)
+            if key not in table.reading_prefixes:
+                break
     out: list[str] = []
     pos = n
     while pos > 0:
@@ -310,19 +347,50 @@ def sound_runs(text: str, english: frozenset[str] = frozenset()) -> list[tuple[i
     kinds = [_kind(run, table.pairs) for run in runs]
     swapped_text = False
     for run, kind in zip(runs, kinds, strict=True):
-        decoded = _decode_run(text, run, kind) if kind is not None else None
+        if kind is None:
+            continue
+        decoded = _read_swapped(text, run) if kind == "swapped" else _decode_run(text, run, kind)
         if decoded is not None:
             out.append((run[0].start, run[-1].end, decoded))
             swapped_text = swapped_text or kind == "swapped"
     if swapped_text:
-        # a text swapped throughout has short clauses too ("如果逆狙绝，"): read them on the same test
+        # text swapped throughout has short clauses too ("如果逆狙绝，"): read those near a swapped run on the
+        # same test (not every clause of a long text that has one: classical Chinese reads as swapped)
+        near = [(start - SWAPPED_REACH, end + SWAPPED_REACH) for start, end, _ in out]
         for run, kind in zip(runs, kinds, strict=True):
             if kind is None and all(item.written for item in run) and sum(item.size for item in run) > 1:
-                decoded = _decode_run(text, run, "swapped")
+                if not _within(near, run[0].start, run[-1].end):
+                    continue
+                decoded = _read_swapped(text, run)
                 if decoded is not None:
                     out.append((run[0].start, run[-1].end, decoded))
         out.sort()
     return out
+
+
+_SWAPPED_READS: dict[str, str | None] = {}  # a run's text → its reading as swapped characters, or None
+_SWAPPED_READS_KEPT = 8192
+_NOT_KEPT = "\x00"  # no reading is this: a reading is made of characters read from syllables
+
+
+def _read_swapped(text: str, run: list[_Item]) -> str | None:
+    """``_decode_run`` of a run of characters taken for swapped, kept by the run's text: long input repeats
+    its clauses, and each is tested once."""
+    piece = text[run[0].start : run[-1].end]
+    kept = _SWAPPED_READS.get(piece, _NOT_KEPT)  # one lookup: another thread may clear the dict between two
+    if kept != _NOT_KEPT:
+        return kept
+    decoded = _decode_run(text, run, "swapped")
+    if len(_SWAPPED_READS) >= _SWAPPED_READS_KEPT:
+        _SWAPPED_READS.clear()
+    _SWAPPED_READS[piece] = decoded
+    return decoded
+
+
+def _within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of ``spans``, which follow each other without overlapping."""
+    before = bisect.bisect_left(spans, (end,))  # the spans that start before ``end``; the last ends last
+    return before > 0 and spans[before - 1][1] > start
 
 
 def _decode_run(text: str, run: list[_Item], kind: str) -> str | None:
@@ -359,14 +427,17 @@ def written_score(chars: str) -> float:
     table = readings()
     n = len(chars)
     best = [0.0] + [-math.inf] * n
-    for end in range(1, n + 1):
-        for start in range(max(0, end - table.longest), end):
-            logp = table.logp.get(chars[start:end])
+    for start in range(n):  # forward, on while the characters so far begin some word (as in ``decode``)
+        for end in range(start + 1, min(n, start + table.longest) + 1):
+            word = chars[start:end]
+            logp = table.logp.get(word)
             if end - start == 1:
                 # a rare character (a name's, a place's) is not evidence of a swap
                 logp = max(logp if logp is not None else _UNKNOWN, RARE_FLOOR)
             if logp is not None and best[start] + logp > best[end]:
                 best[end] = best[start] + logp
+            if word not in table.word_prefixes:
+                break
     return best[n]
 
 
