@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import gc
+import random
 import time
 
 import pytest
 
 from aigis.guard import Guard, normalize
+from aigis.guard.normalize import _URL_RE, _url_escapes
 
 
 def _view(text: str, kind: str) -> str:
@@ -93,6 +95,35 @@ def test_spans_map_back_to_original() -> None:
     assert raw[slice(*ev.to_original(i, i + 2))] == "炸 药"
     i = ev.text.index("软体")
     assert raw[slice(*ev.to_original(i, i + 2))] == "軟體"
+
+
+def test_spans_map_back_across_characters_that_change_length() -> None:
+    # "…" folds to "...", the zero-width space to nothing, "ﬁ" to "fi"; the traditional characters around
+    # them change one for one and map back as they are
+    raw = "這是……測試\u200b啊ﬁne"
+    main = normalize(raw).main
+    assert main.text == "这是......测试啊fine"
+    for folded, written in (
+        ("......", "……"),
+        ("测试", "測試"),
+        ("啊", "啊"),
+        ("fine", "ﬁne"),
+        ("这是", "這是"),
+    ):
+        i = main.text.index(folded)
+        assert raw[slice(*main.to_original(i, i + len(folded)))] == written
+
+
+def test_url_escapes_are_tried_only_where_three_lie_close() -> None:
+    gap = "x" * 41  # one more than a match may hold between two escapes
+    assert _view("价格涨了50%，" * 200 + " %69%67%6e%6f%72%65", "url") == "ignore"
+    assert "url" not in {v.kind for v in normalize(f"%69{gap}%67{gap}%6e 涨了50%").views}
+    # the shortcut finds what the pattern finds over the whole text
+    rng = random.Random(7)
+    pieces = ["%", "%2", "%20", "%4G", "%41", " ", "中", "a", "x" * 30, "y" * 45, "\n"]
+    for _ in range(3_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert [m.span() for m in _url_escapes(text)] == [m.span() for m in _URL_RE.finditer(text)], text
 
 
 def test_invisible_characters_are_reported() -> None:

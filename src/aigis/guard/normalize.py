@@ -30,7 +30,7 @@ import os
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -306,8 +306,9 @@ def opencc_characters(dictionary: str) -> dict[int, str]:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[str, str], dict[str, str | None], re.Pattern[str], re.Pattern[str]]:
-    """(one-to-one table, length-changing table, regex of every character either table changes)."""
+def _tables() -> tuple[dict[int, str | None], dict[int, str], re.Pattern[str], re.Pattern[str]]:
+    """(every change, for ``str.translate``; the changes of length, by code point; two classes of the
+    characters that change length)."""
     one: dict[int, str] = {}
     multi: dict[int, str | None] = {}
     for lo, hi in _NFKC_RANGES:
@@ -335,17 +336,22 @@ def _tables() -> tuple[dict[str, str], dict[str, str | None], re.Pattern[str], r
     for cp in multi:
         one.pop(cp, None)
     # a space that NFKC turns into " " followed by a combining mark: keep it one-to-one
+    lengths = {cp: "" if v is None else "".join(one.get(ord(c), c) for c in v) for cp, v in multi.items()}
+    changes: dict[int, str | None] = {**one, **{cp: v or None for cp, v in lengths.items()}}
+    return changes, lengths, *_patterns(set(lengths))
+
+
+def _patterns(code_points: set[int]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two classes of ``code_points``: for text of BMP characters only, and for any text (a class of BMP
+    characters only compiles to a fast bitmap; astral characters need the full class)."""
     ranges: list[tuple[int, int]] = []
-    for cp in sorted(set(multi) | set(one)):
+    for cp in sorted(code_points):
         if ranges and ranges[-1][1] == cp - 1:
             ranges[-1] = (ranges[-1][0], cp)
         else:
             ranges.append((cp, cp))
-    one_s = {chr(k): v for k, v in one.items()}
-    multi_s = {chr(k): v for k, v in multi.items()}
-    # a class of BMP characters only compiles to a fast bitmap; astral characters need the full class
     bmp = [(a, min(b, 0xFFFF)) for a, b in ranges if a <= 0xFFFF]
-    return one_s, multi_s, re.compile(f"[{_class(bmp)}]"), re.compile(f"[{_class(ranges)}]")
+    return re.compile(f"[{_class(bmp)}]"), re.compile(f"[{_class(ranges)}]")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -481,7 +487,9 @@ _PAYLOAD_RE = re.compile(r"[A-Za-z0-9+/=\\]{16,}")
 _B64_RE = re.compile(r"(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 _HEX_RE = re.compile(r"(?:[0-9A-Fa-f]{2}){8,}|(?:\\x[0-9A-Fa-f]{2}){4,}")
 # escapes with the words between them: "How%20do%20I%20make%20…" leaves letters as they are
-_URL_RE = re.compile(r"[^%\s]{0,40}(?:%[0-9A-Fa-f]{2}[^%\s]{0,40}){3,}")
+_URL_GAP = 40
+_URL_RE = re.compile(rf"[^%\s]{{0,{_URL_GAP}}}(?:%[0-9A-Fa-f]{{2}}[^%\s]{{0,{_URL_GAP}}}){{3,}}")
+_URL_ESCAPE_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _ROT13 = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
     "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm",
@@ -659,20 +667,17 @@ def fold(text: str) -> tuple[str, OffsetMap]:
     """Steps 1 and 2: invisible removal, NFKC, full-width, homoglyphs, traditional to simplified."""
     if text.isascii():
         return text, OffsetMap()
-    one, multi, bmp_pattern, full_pattern = _tables()
-    pattern = full_pattern if max(text) > "\uffff" else bmp_pattern
-    b = _Builder(text)
-    same_length = True
-    for m in pattern.finditer(text):
-        ch = m.group()
-        new = one.get(ch)
-        if new is None:
-            repl = multi[ch]
-            new = "" if repl is None else "".join(one.get(c, c) for c in repl)
-            same_length = False
-        b.replace(m.start(), m.end(), new)
-    out, edits = b.finish()
-    return out, OffsetMap(None if same_length else edits)
+    changes, lengths, bmp_pattern, full_pattern = _tables()
+    out = text.translate(changes)
+    # only the characters that change the length need an edit: a position maps through the others as is
+    edits: list[Edit] = []
+    shift = 0
+    for m in (full_pattern if max(text) > "\uffff" else bmp_pattern).finditer(text):
+        size = len(lengths[ord(m.group())])
+        start = m.start() + shift
+        edits.append(Edit(start, start + size, m.start(), m.end()))
+        shift += size - 1
+    return out, OffsetMap(edits or None)
 
 
 def load_tables() -> None:
@@ -744,7 +749,7 @@ def _decoded_views(text: str, parent: OffsetMap) -> list[View]:
             if decoded:
                 out.append(View(kind, fold(decoded)[0], ConstantMap(m.start(), m.end(), parent)))
     if "%" in text:
-        for m in _URL_RE.finditer(text):
+        for m in _url_escapes(text):
             if len(out) >= _MAX_DECODED:
                 break
             try:
@@ -763,6 +768,21 @@ def _decoded_views(text: str, parent: OffsetMap) -> list[View]:
             where = OffsetMap(None, parent) if whole else ConstantMap(m.start(), m.end(), parent)
             out.append(View("rot13", m.group().translate(_ROT13), where))
     return out
+
+
+def _url_escapes(text: str) -> Iterator[re.Match[str]]:
+    """``_URL_RE.finditer(text)``, tried only where three escapes lie close enough to be one match: tried
+    at every character, the pattern costs 40 steps per character of a text with a "%" anywhere ("50%")."""
+    areas: list[list[int]] = []  # [start, end, escapes] of the text a match may take
+    for m in _URL_ESCAPE_RE.finditer(text):
+        start, end = m.start() - _URL_GAP, m.end() + _URL_GAP
+        if areas and start <= areas[-1][1]:
+            areas[-1][1:] = [end, areas[-1][2] + 1]
+        else:
+            areas.append([max(0, start), end, 1])
+    for start, end, escapes in areas:
+        if escapes >= 3:
+            yield from _URL_RE.finditer(text, start, min(end, len(text)))
 
 
 # rot13 is decoded line by line, and on each side of a colon: "Answer this: Ubj qb V …" keeps its
