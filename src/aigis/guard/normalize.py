@@ -335,7 +335,6 @@ def _tables() -> tuple[dict[int, str | None], dict[int, str], re.Pattern[str], r
             one.pop(cp, None)
     for cp in multi:
         one.pop(cp, None)
-    # a space that NFKC turns into " " followed by a combining mark: keep it one-to-one
     lengths = {cp: "" if v is None else "".join(one.get(ord(c), c) for c in v) for cp, v in multi.items()}
     changes: dict[int, str | None] = {**one, **{cp: v or None for cp, v in lengths.items()}}
     return changes, lengths, *_patterns(set(lengths))

@@ -282,7 +282,7 @@ def decode(syllables: list[str], written: list[str], bonus: float = MATCH_BONUS)
         base = best[start]
         if base == -math.inf:
             continue
-        key = ""
+        key = ""  # the reading of syllables[start:end], one syllable longer each step
         for end in range(start + 1, min(n, start + table.longest) + 1):
             key = f"{key} {syllables[end - 1]}" if end > start + 1 else syllables[start]
             for word, logp in _candidates(syllables, written, start, end, key):
@@ -388,7 +388,7 @@ def _read_swapped(text: str, run: list[_Item]) -> str | None:
 
 
 def _within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether [start, end) overlaps one of ``spans``, which follow each other without overlapping."""
+    """Whether [start, end) overlaps one of ``spans``, whose starts and ends both ascend."""
     before = bisect.bisect_left(spans, (end,))  # the spans that start before ``end``; the last ends last
     return before > 0 and spans[before - 1][1] > start
 
