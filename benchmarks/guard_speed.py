@@ -22,7 +22,8 @@ from aigis.guard import Guard
 from aigis.guard.detectors import ScanContext, detector_class, detector_names
 from aigis.guard.lexicon import default_lexicon
 from aigis.guard.normalize import normalize
-from aigis.guard.training import default_data_dir
+from aigis.guard.training import agieval_passages, default_data_dir
+from aigis.guard.window_training import drcd_paragraphs
 
 PROMPT_PARTS = [
     "请帮我总结一下这份季度报告的要点，重点关注营收增长和成本控制。",
@@ -101,15 +102,8 @@ def throughput(fn: Any, corpus: str, repeat: int = 3) -> float:
 def chinese_prose(data_dir: Path) -> str:
     """DRCD's paragraphs (Wikipedia, traditional characters) and AGIEval's gaokao reading passages, about
     a million characters of Chinese prose without repeats."""
-    paragraphs = [
-        paragraph["context"]
-        for name in ("DRCD_dev.json", "DRCD_test.json")
-        for article in json.loads((data_dir / "drcd" / name).read_text(encoding="utf-8"))["data"]
-        for paragraph in article["paragraphs"]
-    ]
-    with (data_dir / "agieval" / "gaokao-chinese.jsonl").open(encoding="utf-8") as f:
-        paragraphs += [row["passage"] for row in map(json.loads, f) if row.get("passage")]
-    return "\n".join(paragraphs)
+    paragraphs = drcd_paragraphs(data_dir, ("DRCD_dev.json", "DRCD_test.json"))
+    return "\n".join(paragraphs + agieval_passages(data_dir, ("gaokao-chinese",)))
 
 
 def chinese_prose_timings(guard: Guard) -> dict[str, Any]:

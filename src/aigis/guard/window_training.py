@@ -58,12 +58,22 @@ def prose_passages(data: Path) -> dict[str, list[str]]:
     from aigis.guard.training import _own, _simplify, agieval_passages
 
     en = agieval_passages(data, ENGLISH_PASSAGES) + _own("articles_en.txt", "train")
-    drcd = data / "drcd" / "DRCD_dev.json"
-    paragraphs = []
-    if drcd.exists():
-        for article in json.loads(drcd.read_text(encoding="utf-8"))["data"]:
-            paragraphs += [str(par["context"]) for par in article["paragraphs"]]
-    return {"en": en, "zh": _own("articles_zh.txt", "train") + _simplify(paragraphs)}
+    return {
+        "en": en,
+        "zh": _own("articles_zh.txt", "train") + _simplify(drcd_paragraphs(data, ("DRCD_dev.json",))),
+    }
+
+
+def drcd_paragraphs(data: Path, files: tuple[str, ...]) -> list[str]:
+    """The paragraphs of DRCD's ``files`` (traditional characters, as published), in order; none where a
+    file is missing."""
+    paragraphs: list[str] = []
+    for name in files:
+        path = data / "drcd" / name
+        if path.exists():
+            for article in json.loads(path.read_text(encoding="utf-8"))["data"]:
+                paragraphs += [str(par["context"]) for par in article["paragraphs"]]
+    return paragraphs
 
 
 def _window_holding(text: str, span: tuple[int, int], rng: random.Random, size: int) -> str:

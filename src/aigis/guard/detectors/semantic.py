@@ -97,12 +97,10 @@ class SemanticDetector(Detector):
         thresholds for them is judged by the piece around the fast tier's worst window: the head learned
         requests, and the opening of an essay says nothing about a request pasted into its middle."""
         p_fast, start, end, _ = fast
-        piece, long_threshold = text, 0.0
-        if request and len(text) > LONG_REQUEST and self.long_thresholds:
-            piece = text[max(0, start - PIECE_MARGIN) : end + PIECE_MARGIN]
+        long = request and len(text) > LONG_REQUEST and bool(self.long_thresholds)
+        piece = text[max(0, start - PIECE_MARGIN) : end + PIECE_MARGIN] if long else text
         lang = detect_lang(piece)
-        if piece is not text:
-            long_threshold = self.long_thresholds.get(lang, 0.0)
+        long_threshold = self.long_thresholds.get(lang, 0.0) if long else 0.0
         logit = float(head_logits(self.head, self.encoder, [piece], [lang])[0])
         return self.head.for_lang(lang).decision(logit, fast_logit(p_fast), lang) - long_threshold
 
