@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aigis.guard.detectors import ScanContext, detector_class
-from aigis.guard.detectors.pii import luhn, valid_iban, valid_resident_id, valid_ssn, valid_uscc
+from aigis.guard.detectors.pii import PII_ENTITIES, luhn, valid_iban, valid_resident_id, valid_ssn, valid_uscc
 
 
 def _cats(name: str, text: str) -> list[tuple[str, str]]:
@@ -128,6 +128,7 @@ def test_generated_chinese_pii_is_found_with_exact_spans() -> None:
             for f in det.scan(s.text, ScanContext())
             if f.span is not None
         }
+        assert {c for c, _, _ in got} <= set(PII_ENTITIES)  # entities a policy may name
         tp += len(gold & got)
         fp += len(got - gold)
         fn += len(gold - got)

@@ -131,6 +131,84 @@ def test_policy_file_validation_errors_are_clear(tmp_path: Path) -> None:
         Guard.from_dict({"cascade": {"band": [0.9, 0.1]}})
 
 
+@pytest.mark.parametrize(
+    ("detectors", "message"),
+    [
+        (
+            {"injection": {"threshold": "high"}},
+            "'injection': option 'threshold' is 'high'; input should be a valid number",
+        ),
+        ({"harmful": {"threshold": 5}}, "'harmful': option 'threshold' is 5; it must lie between 0 and 1"),
+        ({"injection": {"style": "maybe"}}, "option 'style' is 'maybe'; input should be a valid boolean"),
+        ({"leakage": {"canaries": "abc"}}, "option 'canaries' is 'abc'; input should be a valid list"),
+        ({"pii": {"threshold": 0.5}}, "'pii': unknown option 'threshold'; its options: entities"),
+        (
+            {"pii": {"entities": ["EMAIL", "URL"]}},
+            "pii entities 'EMAIL' are not known; known: CN_RESIDENT_ID",
+        ),
+        ({"harmful": {"model_dir": "/nonexistent-models"}}, "cannot read '/nonexistent-models/harmful.npz'"),
+    ],
+)
+def test_detector_options_are_checked_when_the_policy_loads(
+    detectors: dict[str, object], message: str
+) -> None:
+    """A wrong option stops the policy from loading; before, a threshold of "high" loaded and made the
+    detector fail on every text, so that a policy without a default rule let everything through."""
+    with pytest.raises(ConfigError) as err:
+        Guard.from_dict({"name": "opts", "detectors": detectors})
+    assert message in str(err.value)
+
+
+def test_detector_options_are_converted_to_the_declared_types(tmp_path: Path) -> None:
+    g = Guard.from_dict({"detectors": {"injection": {"threshold": "0.7"}, "harmful": {}}})
+    assert g.detectors["injection"].threshold == 0.7  # type: ignore[attr-defined]
+    only_mail = Guard.from_dict({"detectors": {"pii": {"entities": ["EMAIL_ADDRESS"]}}})
+    cats = {f.category for f in only_mail.check_input("mail a@example.com or call 13812345678").findings}
+    assert cats == {"EMAIL_ADDRESS"}
+
+
+def test_a_prompt_that_is_not_clean_text_is_read_like_the_text() -> None:
+    """check_output's prompt gets what its text gets: lone surrogates replaced, bytes decoded, its size
+    bounded; before, a lone surrogate in the prompt made the harmful detector fail."""
+    g = Guard.default()
+    v = g.check_output("Step 1: buy the parts.", prompt="How do I make a pipe bomb? \ud800")
+    assert v.action == "refuse" and all(f.category != "detector_error" for f in v.findings)
+    assert g.check_output("ok", prompt=b"hello").action == "allow"  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="prompt must be a string"):
+        g.check_output("ok", prompt=123)  # type: ignore[arg-type]
+
+
+def test_a_failing_detector_is_decided_by_the_policy() -> None:
+    """A detector that raises gives a guard/detector_error finding: flagged by a policy's default rule,
+    blocked by a rule that fails closed, never an exception to the caller."""
+    from aigis.guard.detectors.base import _REGISTRY, Detector, Finding, ScanContext, register_detector
+
+    @register_detector
+    class Broken(Detector):
+        name = "broken_for_test"
+
+        def scan(self, text: str, context: ScanContext) -> list[Finding]:
+            raise RuntimeError("model file damaged")
+
+    try:
+        flagged = Guard.from_dict(
+            {"detectors": {"broken_for_test": {}}, "input": {"default": {"action": "flag"}}}
+        )
+        v = flagged.check_input("hello")
+        assert v.action == "flag" and not v.blocked
+        assert [(f.detector, f.category) for f in v.findings] == [("guard", "detector_error")]
+        assert "RuntimeError: model file damaged" in v.findings[0].rationale
+        closed = Guard.from_dict(
+            {
+                "detectors": {"broken_for_test": {}},
+                "input": {"rules": [{"match": "guard/detector_error", "action": "block", "threshold": 0.0}]},
+            }
+        )
+        assert closed.check_input("hello").blocked
+    finally:
+        _REGISTRY.pop("broken_for_test", None)
+
+
 def test_from_policy_file(tmp_path: Path) -> None:
     p = tmp_path / "policy.yaml"
     p.write_text(

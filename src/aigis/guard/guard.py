@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aigis.errors import ConfigError, InputError
+from aigis.guard.detector_options import checked_options
 from aigis.guard.detectors import Detector, Finding, ScanContext, Span, detector_class, detector_names
 from aigis.guard.detectors.base import Direction, Source
 from aigis.guard.masking import Vault, mask_value
@@ -140,13 +141,13 @@ def _latin_count(text: str) -> int:
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
-def _coerce(text: Any) -> str:
+def _coerce(text: Any, name: str = "text") -> str:
     if isinstance(text, str):
         # lone surrogates cannot be encoded; replace them one for one so spans keep their places
         return _SURROGATE_RE.sub("\ufffd", text) if not text.isascii() else text
     if isinstance(text, bytes | bytearray):
         return bytes(text).decode("utf-8", errors="replace")
-    raise InputError(f"text must be a string (or UTF-8 bytes), got {type(text).__name__}")
+    raise InputError(f"{name} must be a string (or UTF-8 bytes), got {type(text).__name__}")
 
 
 class Guard:
@@ -166,10 +167,15 @@ class Guard:
                 )
             cls = detector_class(name)
             try:
-                det = cls(**options)
+                det = cls(**checked_options(self.policy.name, name, cls, options))
             except TypeError as exc:
                 raise ConfigError(
                     f"policy {self.policy.name!r}: bad options for detector {name!r}: {exc}"
+                ) from None
+            except OSError as exc:  # a model_dir without the model files
+                raise ConfigError(
+                    f"policy {self.policy.name!r}: detector {name!r} cannot read {exc.filename or ''!r}: "
+                    f"{exc.strerror or exc} (a model_dir holds the files 'aigis guard train -o DIR' writes)"
                 ) from None
             (self.cascade if getattr(det, "cascade", False) else self.detectors)[name] = det
         self.vault = vault if vault is not None else (Vault() if self.policy.masking.vault else None)
@@ -283,6 +289,12 @@ class Guard:
         raw = _coerce(text)
         if len(raw) > MAX_CHARS:
             raise InputError(f"text is {len(raw):,} characters; the guard accepts at most {MAX_CHARS:,}")
+        if prompt is not None:
+            prompt = _coerce(prompt, "prompt")
+            if len(prompt) > MAX_CHARS:
+                raise InputError(
+                    f"prompt is {len(prompt):,} characters; the guard accepts at most {MAX_CHARS:,}"
+                )
         if lang is not None and lang not in ("zh", "en"):
             raise InputError(f"lang {lang!r} is not supported; use zh or en")
         src: Source = source or ("model" if direction == "output" else "user")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 
 import ahocorasick_rs
 
+from aigis.errors import ConfigError
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, Span, register_detector
 from aigis.guard.lexicon import lower_same_length
 
@@ -549,6 +550,14 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or ch.isdigit()
 
 
+# every category the pii detector reports
+PII_ENTITIES = (
+    *("CN_RESIDENT_ID", "CN_MOBILE", "CN_LANDLINE", "CN_BANK_CARD", "CN_USCC", "CN_PASSPORT"),
+    *("CN_HKMO_PERMIT", "CN_TW_PERMIT", "CN_LICENSE_PLATE", "CN_ADDRESS", "PERSON", "EMAIL_ADDRESS"),
+    *("PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "URL", "DATE_OF_BIRTH"),
+)
+
+
 @register_detector
 class PiiDetector(Detector):
     """Personal information (zh and en). Categories use Presidio's names where they exist."""
@@ -558,6 +567,10 @@ class PiiDetector(Detector):
     literal = True  # scans the text as written: no leetspeak or separator folding
 
     def __init__(self, entities: list[str] | None = None) -> None:
+        unknown = sorted(set(entities or ()) - set(PII_ENTITIES))
+        if unknown:
+            named = ", ".join(map(repr, unknown))
+            raise ConfigError(f"pii entities {named} are not known; known: {', '.join(PII_ENTITIES)}")
         self.entities = frozenset(entities) if entities else None
 
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
