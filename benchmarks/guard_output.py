@@ -1,7 +1,7 @@
 """Output-side detection: the guard reading model responses, on JADE v3's paired answers (zh).
 
     .venv/bin/python benchmarks/guard_output.py [--models DIR] [--semantic] [--data ../shared/data]
-        [--json out.json]
+        [--json out.json] [--answers-only]
 
 Each JADE v3 question (medium and hard files) comes with an unsafe answer (违规回答) and a safe, helpful
 one (安全有用回答), written for the same question. The safe answers are hard negatives: most of them
@@ -27,6 +27,13 @@ A second table reads English responses to MultiJail's audited English requests:
 counts refusals flagged, and ``odd half`` does so for the odd-numbered refusals only, which no pattern
 was fitted to.
 
+A third table reads ordinary answers to ordinary requests, which no model trains on: 1,000 alpaca_zh
+answers (translated Alpaca; its licence allows evaluation only) and 500 GSM8K test solutions (en), each
+with its request as the prompt, and the held-out long prose of ``guard_detection.py`` as answers to
+"write an article". ``whole`` counts answers flagged when checked whole; ``streamed`` counts
+streams blocked when the answer arrives in chunks of 1–3 characters (zh) or 2–6 (en) through
+``Guard.stream_output`` with this detector alone, its findings refused.
+
 Without ``--models``/``--semantic`` the default Guard also runs, and its ``blocked`` rate (refuse or
 block under the default policy, every detector) is printed next to the detector's.
 """
@@ -36,6 +43,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 import statistics
 import sys
 import time
@@ -47,7 +55,7 @@ from aigis.guard import Guard
 from aigis.guard.detectors.base import Detector, ScanContext
 from aigis.guard.detectors.harmful import HarmfulDetector
 from aigis.guard.training import Sample, default_data_dir, load_splits
-from guard_detection import audited_multijail, fires
+from guard_detection import articles, audited_multijail, fires
 
 FILES = ("jade_v3_alignment_medium_zh", "jade_v3_alignment_hard_zh")
 BLIND = Path(__file__).resolve().parent / "data" / "partial_openings_blind.json"
@@ -89,6 +97,7 @@ def main() -> None:
     ap.add_argument("--models", type=Path, help="model folder (default: the shipped models)")
     ap.add_argument("--semantic", action="store_true", help="the semantic tier instead of the fast model")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--answers-only", action="store_true", help="only the ordinary answers")
     args = ap.parse_args()
     harm: Detector = HarmfulDetector(model_dir=args.models)
     if args.semantic:
@@ -98,6 +107,16 @@ def main() -> None:
             model_dir=str(args.models) if args.models else None,
             head=str(args.models / "semantic.npz") if args.models else None,
         )
+    options: dict[str, str] = {}
+    if args.models is not None:
+        options["model_dir"] = str(args.models)
+        if args.semantic:
+            options["head"] = str(args.models / "semantic.npz")
+    if args.answers_only:
+        results = {"ordinary_answers": ordinary_answers(harm, options, args.data)}
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+        return
     guard = Guard.default() if args.models is None and not args.semantic else None
     splits = load_splits(args.data)
     trained = {q.text.strip() for q in splits["train"] if q.source.startswith("jade_v")}
@@ -154,6 +173,7 @@ def main() -> None:
         f"p99 {results['latency_ms_detector']['p99']} ms"
     )
     results["english"] = english_responses(harm, splits, args.data)
+    results["ordinary_answers"] = ordinary_answers(harm, options, args.data)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
 
@@ -198,6 +218,63 @@ def english_responses(
             f"{means['opens_goes_along']:11.3f}  {means['refuses']:16.3f}  {means['refuses_odd']:8.3f}"
         )
         out[group] = {"pairs": len(members), **means}
+    return out
+
+
+def ordinary_answer_pairs(data: Path, seed: int = 5) -> dict[str, list[tuple[str, str]]]:
+    """(request, answer) pairs: 1,000 alpaca_zh answers of at least 40 characters, drawn with ``seed``,
+    the first 500 GSM8K test solutions, and the held-out long prose of ``guard_detection.py`` (AGIEval's
+    reading passages and the held-out lines of our articles) as answers to "write an article"."""
+    rows = json.loads((data / "alpaca_zh" / "zh-data-part-00.json").read_text(encoding="utf-8"))
+    zh = [
+        ("\n".join(x for x in (r["instruction"], r["input"]) if x), r["output"])
+        for r in rows
+        if len(r["output"]) >= 40
+    ]
+    random.Random(seed).shuffle(zh)
+    with (data / "gsm8k" / "test.jsonl").open(encoding="utf-8") as fh:
+        en = [(r["question"], r["answer"]) for r in map(json.loads, fh)][:500]
+    held = articles(data)
+    return {
+        "zh": zh[:1000],
+        "en": en,
+        "articles zh": [("写一篇文章。", s.text) for s in held["eval:articles:zh"]],
+        "articles en": [("Write an article.", s.text) for s in held["eval:articles:en"]],
+    }
+
+
+def ordinary_answers(harm: Detector, options: dict[str, str], data: Path) -> dict[str, dict[str, float]]:
+    """Ordinary answers flagged whole by ``harm`` and streams of them blocked by a Guard with ``harm``'s
+    detector alone (``options`` as in a policy)."""
+    guard = Guard.from_dict(
+        {
+            "name": "ordinary-answers",
+            "detectors": {harm.name: options},
+            "output": {"rules": [{"match": f"{harm.name}/*", "action": "refuse"}]},
+        }
+    )
+    rng = random.Random(11)
+    sizes = {"zh": (1, 3), "en": (2, 6), "articles zh": (1, 3), "articles en": (2, 6)}
+    print(f"\n{'ordinary answers':36s} {'n':>6s}  {'whole':>7s}  {'streamed':>8s}  {'checks/stream':>13s}")
+    out = {}
+    for lang, pairs in ordinary_answer_pairs(data).items():
+        whole = streamed = checks = 0
+        lo, hi = sizes[lang]
+        for request, answer in pairs:
+            whole += fires(harm, answer, ScanContext(direction="output", prompt=request), raw=False)
+            chunks, i = [], 0
+            while i < len(answer):
+                step = rng.randint(lo, hi)
+                chunks.append(answer[i : i + step])
+                i += step
+            stream = guard.stream_output(chunks, prompt=request)
+            for _ in stream:
+                pass
+            streamed += stream.blocked
+            checks += len(stream.stats.check_ms)
+        n = len(pairs)
+        out[lang] = {"n": n, "whole": round(whole / n, 4), "streamed": round(streamed / n, 4)}
+        print(f"{lang:36s} {n:6d}  {whole / n:7.3f}  {streamed / n:8.3f}  {checks / n:13.1f}")
     return out
 
 

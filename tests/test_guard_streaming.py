@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from aigis.errors import ConfigError
 from aigis.guard import Guard, sentence_cut
 
 
@@ -95,3 +96,38 @@ def test_any_chunking_gives_the_same_text(size: int) -> None:
     text = "我叫李雷。手机13912345678，邮箱 li@example.com。Card 4111 1111 1111 1111. 结束。"
     whole = g.check_output(text).text
     assert "".join(g.stream_output(_pieces(text, size))) == whole
+
+
+def test_an_unfinished_sentence_does_not_block_the_finished_ones_before_it() -> None:
+    """The check before a release reads the held text too; a fragment ("你的身份证号110") can read unlike
+    the sentence it becomes, so when the check blocks, the finished sentences are judged alone and, passing,
+    released, and the fragment waits for its sentence."""
+    g = Guard.default()
+    chunks = ["好的。你的身份证号110", "10519491231002X已经登记好了。"]
+    assert g.check_output(chunks[0]).blocked  # the fragment read with its sentence's start
+    assert not g.check_output("".join(chunks)).blocked
+    stream = g.stream_output(chunks)
+    assert list(stream) == ["好的。", "你的身份证号**************002X已经登记好了。"]
+    assert not stream.blocked and stream.verdict is not None and stream.verdict.action == "mask"
+
+
+def test_each_release_is_judged_with_the_answer_before_it() -> None:
+    """A sentence is judged with up to ``streaming.context`` characters of the answer released before it,
+    as the whole answer would be, not alone."""
+    g = Guard.from_dict({"detectors": ["pii"], "streaming": {"context": 200}})
+    seen: list[str] = []
+    check = g.check_output
+
+    def spy(text: str, prompt: str | None = None, lang: str | None = None) -> object:
+        seen.append(text)
+        return check(text, prompt=prompt, lang=lang)
+
+    g.check_output = spy  # type: ignore[method-assign,assignment]
+    sentences = [f"这是第{i}句话，内容很普通。" for i in range(30)]
+    assert "".join(g.stream_output(sentences)) == "".join(sentences)
+    assert seen[0] == sentences[0]
+    assert seen[3] == "".join(sentences[:4])  # everything so far while it is short
+    assert all(len(text) <= 200 for text in seen)  # then its last 200 characters
+    assert seen[-1].endswith(sentences[-1]) and len(seen[-1]) > 150
+    with pytest.raises(ConfigError, match="context"):
+        Guard.from_dict({"streaming": {"context": -1}})

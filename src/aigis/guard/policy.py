@@ -91,6 +91,7 @@ class Cascade(_Strict):
 class Streaming(_Strict):
     max_hold: int = Field(200, ge=16, le=100_000)
     overlap: int = Field(32, ge=0, le=10_000)
+    context: int = Field(640, ge=0, le=100_000)
 
 
 DEFAULT_REPLIES: dict[str, Reply] = {

@@ -54,6 +54,7 @@ class _Core:
         self.lang = lang
         self.max_hold = guard.policy.streaming.max_hold
         self.overlap = guard.policy.streaming.overlap
+        self.context = guard.policy.streaming.context
         self.buffer = ""
         self.released: list[str] = []
         self.released_len = 0  # characters of the original stream already released
@@ -96,13 +97,19 @@ class _Core:
     def _release(self, cut: int, final: bool) -> str | None:
         from aigis.guard.guard import Hit
 
-        context = "".join(self.released)[-self.overlap :] if self.overlap else ""
+        keep = max(self.overlap, self.context - len(self.buffer))
+        context = "".join(self.released)[-keep:] if keep else ""
         segment = context + self.buffer
-        started = time.perf_counter()
-        v = self.guard.check_output(segment, prompt=self.prompt, lang=self.lang)
-        self.stats.check_ms.append((time.perf_counter() - started) * 1000)
+        v = self._check(segment)
         base = len(context)
         lo, hi = base, base + cut
+        if v.blocked and not final and cut < len(self.buffer):
+            # the unfinished sentence after the cut may be what blocks: a fragment ("你的身份证号110") reads
+            # unlike the sentence it becomes. Judged on the finished sentences alone, they may pass; the
+            # fragment is then held and judged once its sentence is complete
+            finished = self._check(segment[:hi])
+            if not finished.blocked:
+                segment, v = segment[:hi], finished
         if v.blocked:
             self.blocked_verdict = v
             self._keep(v.findings, base)
@@ -125,6 +132,12 @@ class _Core:
         self.stats.releases += 1
         _ = Hit  # imported for typing at run time
         return piece
+
+    def _check(self, segment: str) -> Verdict:
+        started = time.perf_counter()
+        v = self.guard.check_output(segment, prompt=self.prompt, lang=self.lang)
+        self.stats.check_ms.append((time.perf_counter() - started) * 1000)
+        return v
 
     def _keep(self, hits: list[Hit], base: int) -> None:
         from aigis.guard.guard import Hit

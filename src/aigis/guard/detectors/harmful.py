@@ -63,9 +63,11 @@ from aigis.guard.refusal import declines
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
 _WINDOW = 192  # harmful requests are short; small windows keep one sentence from being diluted
 LONG_REQUEST = 4 * _WINDOW  # longer texts are read in windows
-# a response that declines is flagged for its own content only when the model is this sure: refusals name
-# the harm they refuse ("……可能构成诈骗"), and at the model's threshold JADE's safe answers were flagged
-# about twice as often
+# a response that declines, or that answers a prompt not judged harmful, is flagged for its own content only
+# when the model is this sure: refusals name the harm they refuse ("……可能构成诈骗"), and at the model's
+# threshold JADE's safe answers were flagged about twice as often; the model learned requests, and an
+# ordinary answer (an essay on cashless payment, a story in an abandoned house) reads like one to it more
+# often than a question does (docs/benchmarks.md, round 34)
 DECLINED_THRESHOLD = 0.9
 _KEYWORD_BONUS = (
     0.6  # added to a category's probability per strong keyword hit (at most 2): keywords pick the category
@@ -186,8 +188,12 @@ class HarmfulDetector(Detector):
         p, start, end, hits = self.score(text, request=context.direction == "input")
         if p < self.threshold or too_short_to_judge(text, hits):
             return self.crisis(text, (start, end, hits), context) or self.compliance(text, context)
-        if context.direction == "output" and p < DECLINED_THRESHOLD and declines(text):
-            return []  # a refusal names the harm it refuses: its own words count only when the model is sure
+        if (
+            context.direction == "output"
+            and p < DECLINED_THRESHOLD
+            and (declines(text) or self.answers_harmless_prompt(context))
+        ):
+            return []  # its own words count only when the model is sure
         return [self.finding(text, p, start, end, hits, context)]
 
     def crisis(
@@ -258,6 +264,19 @@ class HarmfulDetector(Detector):
             return []
         found = self._harmful_request(prompt, context, prompt_probability, detector)
         return [] if found is None else [found]
+
+    def answers_harmless_prompt(
+        self,
+        context: ScanContext,
+        prompt_probability: Callable[[str], float] | None = None,
+        detector: str = "harmful",
+    ) -> bool:
+        """Whether ``context`` is a response to a prompt that is given and not judged a harmful request (by
+        ``prompt_probability``, the fast model's by default)."""
+        prompt = context.prompt
+        if context.direction != "output" or not prompt or not prompt.strip():
+            return False
+        return self._harmful_request(prompt, context, prompt_probability, detector) is None
 
     def _harmful_request(
         self,

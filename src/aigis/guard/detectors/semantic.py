@@ -110,13 +110,19 @@ class SemanticDetector(Detector):
         if context.view_index > ENCODED_VIEWS:  # a text with many payloads: the fast model reads the rest
             return [replace(f, detector=self.name) for f in self.fast.scan(text, context)]
         p, p_fast, (start, end, hits) = self.probability(text, request=context.direction == "input")
+
+        def prompt_probability(prompt: str) -> float:
+            return self.probability(prompt)[0]
+
         if p < self.threshold or too_short_to_judge(text, hits):
             crisis = self.fast.crisis(text, (start, end, hits), context, detector=self.name)
-            return crisis or self.fast.compliance(
-                text, context, lambda prompt: self.probability(prompt)[0], self.name
-            )
-        if context.direction == "output" and declines(text):
-            p = min(p, p_fast)  # a refusal is flagged for its own content only when both tiers are sure
+            return crisis or self.fast.compliance(text, context, prompt_probability, self.name)
+        if context.direction == "output" and (
+            declines(text) or self.fast.answers_harmless_prompt(context, prompt_probability, self.name)
+        ):
+            # a refusal, or an answer to a harmless prompt, is flagged for its own content only when both
+            # tiers are sure
+            p = min(p, p_fast)
             if p < max(self.threshold, DECLINED_THRESHOLD):
                 return []
         note = f"; semantic tier {p:.2f}, fast tier {p_fast:.2f}"
