@@ -107,3 +107,29 @@ def test_token_create_list_revoke() -> None:
     assert run("auth", "token", "revoke", "ci").returncode == 0
     bad = run("auth", "token", "create", "x", "--scope", "root")
     assert bad.returncode == 2 and "read, write, admin" in bad.stderr
+
+
+def test_an_exit_code_a_command_asks_for_is_the_process_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``typer.Exit(n)`` in a command (``assess diff`` with regressions exits 1) reaches the shell: click,
+    run without standalone mode, returns the code instead of exiting with it."""
+    import typer
+
+    import aigis.cli as cli
+
+    app = typer.Typer()
+
+    @app.command()
+    def regressed() -> None:
+        raise typer.Exit(3)
+
+    @app.command()
+    def fine() -> None:
+        pass
+
+    monkeypatch.setattr(cli, "app", app)
+    monkeypatch.setattr(sys, "argv", ["aigis", "regressed"])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 3
+    monkeypatch.setattr(sys, "argv", ["aigis", "fine"])
+    cli.main()  # no exit at all when the command succeeds

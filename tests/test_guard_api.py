@@ -180,6 +180,23 @@ def test_cli_check_scan_eval_policy(tmp_path: Path) -> None:
     r = _aigis("guard", "scan", str(data), "--out", str(out), "--format", "json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["rows"] == 12 and len(out.read_text(encoding="utf-8").splitlines()) == 12
+    # a row that cannot be read is reported with its line, the rows after it are scanned, the exit is 2
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(
+        '{"text": "你好"}\n\nnot json\n{"body": "x"}\n{"text": "手机13812345678"}\n', encoding="utf-8"
+    )
+    out = tmp_path / "broken-scan.jsonl"
+    r = _aigis("guard", "scan", str(broken), "--out", str(out), "--format", "json")
+    assert r.returncode == 2 and "2 row(s) could not be read" in r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["rows"] == 2 and summary["errors"] == 2
+    assert summary["first_errors"] == [
+        f"{broken}:3: not valid JSON (Expecting value)",
+        f"{broken}:4: no column 'text'; columns are: body",
+    ]
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [(x["row"], "error" in x) for x in lines] == [(1, False), (3, True), (4, True), (5, False)]
+    assert lines[-1]["action"] == "flag"
     report = tmp_path / "report.html"
     r = _aigis(
         "guard",

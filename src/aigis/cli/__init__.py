@@ -49,7 +49,8 @@ _register_all()
 def main() -> None:
     """Entry point: run the app, print aigis errors without a traceback."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode, click returns a typer.Exit's code instead of exiting with it
+        code = app(standalone_mode=False)
     except AigisError as exc:
         console_err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
         sys.exit(exc.exit_code)
@@ -67,3 +68,5 @@ def main() -> None:
             show()
             sys.exit(code)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)

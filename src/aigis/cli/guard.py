@@ -135,47 +135,70 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(None, "--out", "-o", help="Write one JSON verdict per line here."),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
     ) -> None:
-        """Scan corpora and summarize actions and categories."""
-        from aigis.guard.evaluate import check_prompt_column, prompt_of, read_records, text_of
+        """Scan corpora and summarize actions and categories. A row that cannot be read (not JSON, no text
+        column, too long) is reported with its file and line, written to --out as an error, and the scan
+        goes on; the exit status is then 2."""
+        from aigis.guard.evaluate import check_prompt_column, count_lines, prompt_of, records, text_of
 
         d, src = _direction(direction), _source(source)
         check_prompt_column(prompt_column, d)
         g = _guard(policy)
         actions: Counter[str] = Counter()
         categories: Counter[str] = Counter()
+        errors: list[dict[str, object]] = []
         total = 0
         sink = out.open("w", encoding="utf-8") if out else None
         try:
             with progress_bar(disable=fmt is not OutputFormat.table) as progress:
                 for path in files:
-                    rows = list(read_records(path, text_column))
-                    task = progress.add_task(path.name, total=len(rows))
-                    for n, row in enumerate(rows, 1):
-                        where = f"{path}:{n}"
-                        v = g.check(
-                            text_of(row, text_column, where),
-                            d,  # type: ignore[arg-type]
-                            source=src,  # type: ignore[arg-type]
-                            prompt=prompt_of(row, prompt_column, where),
-                        )
-                        total += 1
-                        actions[v.action] += 1
-                        for h in v.findings:
-                            if h.action != "allow":
-                                categories[f"{h.detector}/{h.category}"] += 1
-                        if sink is not None:
-                            sink.write(
-                                json.dumps({"file": str(path), "row": n, **v.to_dict()}, ensure_ascii=False)
-                                + "\n"
+                    task = progress.add_task(path.name, total=count_lines(path))
+                    done = 0
+                    for record in records(path, text_column):
+                        where = f"{path}:{record.line}"
+                        line: dict[str, object] = {"file": str(path), "row": record.line}
+                        try:
+                            if record.row is None:
+                                raise InputError(f"{where}: {record.error}")
+                            v = g.check(
+                                text_of(record.row, text_column, where),
+                                d,  # type: ignore[arg-type]
+                                source=src,  # type: ignore[arg-type]
+                                prompt=prompt_of(record.row, prompt_column, where),
                             )
+                        except InputError as exc:
+                            message = str(exc) if str(exc).startswith(str(path)) else f"{where}: {exc}"
+                            errors.append({**line, "error": message})
+                            line["error"] = message
+                        else:
+                            total += 1
+                            actions[v.action] += 1
+                            for h in v.findings:
+                                if h.action != "allow":
+                                    categories[f"{h.detector}/{h.category}"] += 1
+                            line.update(v.to_dict())
+                        if sink is not None:
+                            sink.write(json.dumps(line, ensure_ascii=False) + "\n")
                         progress.advance(task)
+                        done += 1
+                    progress.update(task, total=done)  # the line count was an estimate (blank lines, a header)
         finally:
             if sink is not None:
                 sink.close()
-        summary = {"rows": total, "actions": dict(actions), "categories": dict(categories.most_common())}
+        summary = {
+            "rows": total,
+            "actions": dict(actions),
+            "categories": dict(categories.most_common()),
+            "errors": len(errors),
+            "first_errors": [e["error"] for e in errors[:20]],
+        }
         if not emit_data(summary, fmt):
             console.print(table(f"{total} rows", ["action", "count"], sorted(actions.items())))
             console.print(table("categories", ["detector/category", "count"], categories.most_common(30)))
+            for e in errors[:20]:
+                console.print(f"[red]error[/red]: {e['error']}", highlight=False)
+        if errors:
+            print(f"error: {len(errors)} row(s) could not be read; see above", file=sys.stderr)
+            raise SystemExit(2)
 
     @guard_app.command("eval")
     def eval_(

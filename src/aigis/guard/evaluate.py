@@ -20,8 +20,19 @@ NEGATIVE_LABELS = frozenset(
 )
 
 
-def read_records(path: Path, text_column: str | None = None) -> Iterator[dict[str, Any]]:
-    """Rows of a JSONL, JSON (list), CSV/TSV or plain-text file (one text per line)."""
+@dataclass(frozen=True)
+class Record:
+    """One row of a data file, or why it could not be read: ``line`` is its line in the file (its place in
+    the list for a .json file)."""
+
+    line: int
+    row: dict[str, Any] | None
+    error: str | None = None
+
+
+def records(path: Path, text_column: str | None = None) -> Iterator[Record]:
+    """Rows of a JSONL, JSON (list), CSV/TSV or plain-text file (one text per line), each with its line; a
+    JSONL line that is not JSON is a record with an error, and the rows after it are read on."""
     if not path.is_file():
         raise InputError(f"data file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
@@ -34,22 +45,44 @@ def read_records(path: Path, text_column: str | None = None) -> Iterator[dict[st
                 try:
                     row = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-                yield row if isinstance(row, dict) else {col: str(row)}
+                    yield Record(n, None, f"not valid JSON ({exc.msg})")
+                    continue
+                yield Record(n, row if isinstance(row, dict) else {col: str(row)})
     elif suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
         if not isinstance(data, list):
             raise InputError(f"{path}: a .json data file must hold a list of records")
-        for row in data:
-            yield row if isinstance(row, dict) else {col: str(row)}
+        for n, row in enumerate(data, 1):
+            yield Record(n, row if isinstance(row, dict) else {col: str(row)})
     elif suffix in (".csv", ".tsv"):
         with path.open(encoding="utf-8", errors="replace", newline="") as fh:
-            yield from csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
+            reader = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
+            for row in reader:
+                yield Record(reader.line_num, row)
     else:
         with path.open(encoding="utf-8", errors="replace") as fh:
-            for line in fh:
+            for n, line in enumerate(fh, 1):
                 if line.strip():
-                    yield {col: line.rstrip("\n")}
+                    yield Record(n, {col: line.rstrip("\n")})
+
+
+def read_records(path: Path, text_column: str | None = None) -> Iterator[dict[str, Any]]:
+    """The rows of ``records``; a row that cannot be read is an error naming its file and line."""
+    for record in records(path, text_column):
+        if record.row is None:
+            raise InputError(f"{path}:{record.line}: {record.error}")
+        yield record.row
+
+
+def count_lines(path: Path) -> int | None:
+    """Lines in a line-based data file, to size a progress bar (None for a .json list)."""
+    if path.suffix.lower() == ".json" or not path.is_file():
+        return None
+    with path.open("rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) + 1
 
 
 def text_of(row: dict[str, Any], column: str, where: str) -> str:
