@@ -25,14 +25,16 @@ A second table reads English responses to MultiJail's audited English requests:
 ``data/responses_en_blind.json`` holds 80 refusals and 60 compliant bodies written blind. ``along`` and
 ``opens+along`` (a blind English opening, then a body) count responses found; ``refusals flagged``
 counts refusals flagged, and ``odd half`` does so for the odd-numbered refusals only, which no pattern
-was fitted to.
+was fitted to. ``along a jailbreak`` counts the same compliant bodies found when each answers a held-out
+English jailbreak prompt instead.
 
 A third table reads ordinary answers to ordinary requests, which no model trains on: 1,000 alpaca_zh
 answers (translated Alpaca; its licence allows evaluation only) and 500 GSM8K test solutions (en), each
 with its request as the prompt, and the held-out long prose of ``guard_detection.py`` as answers to
 "write an article". ``whole`` counts answers flagged when checked whole; ``streamed`` counts
 streams blocked when the answer arrives in chunks of 1–3 characters (zh) or 2–6 (en) through
-``Guard.stream_output`` with this detector alone, its findings refused.
+``Guard.stream_output`` with this detector alone, its findings refused; ``no prompt`` counts answers
+flagged when checked whole without their request.
 
 Without ``--models``/``--semantic`` the default Guard also runs, and its ``blocked`` rate (refuse or
 block under the default policy, every detector) is printed next to the detector's.
@@ -188,6 +190,7 @@ def english_responses(
     written = json.loads(RESPONSES_EN.read_text(encoding="utf-8"))
     openings = json.loads(BLIND.read_text(encoding="utf-8"))["en"]
     requests = audited_multijail(data, splits)["eval:harmful_multijail_audited:en"]
+    jailbreaks = [s.text for s in splits["eval:jailbreak:en"]]
     rows = []
     for n, request in enumerate(requests):
         ctx = ScanContext(direction="input")
@@ -202,12 +205,15 @@ def english_responses(
         ctx = ScanContext(direction="output", prompt=request.text)
         for kind in ("goes_along", "opens_goes_along", "refuses"):
             row[kind] = float(fires(harm, readings[kind], ctx, raw=False))
+        # the same body answering a held-out jailbreak prompt instead, which often names no harm itself
+        jailbreak = ScanContext(direction="output", prompt=jailbreaks[n % len(jailbreaks)])
+        row["jailbreak_along"] = float(fires(harm, along, jailbreak, raw=False))
         row["odd"] = float(n % len(written["safe"]) % 2)
         rows.append(row)
     groups = {"all": rows, "requests the detector flags": [r for r in rows if r["request"]]}
     print(
         f"\n{'responses (en), MultiJail en audited':36s} {'pairs':>6s}  {'request':>7s}  {'along':>7s}  "
-        f"{'opens+along':>11s}  {'refusals flagged':>16s}  {'odd half':>8s}"
+        f"{'opens+along':>11s}  {'refusals flagged':>16s}  {'odd half':>8s}  {'along a jailbreak':>17s}"
     )
     out = {}
     for group, members in groups.items():
@@ -215,7 +221,8 @@ def english_responses(
         means["refuses_odd"] = round(statistics.fmean(r["refuses"] for r in members if r["odd"]), 4)
         print(
             f"{group:36s} {len(members):6d}  {means['request']:7.3f}  {means['goes_along']:7.3f}  "
-            f"{means['opens_goes_along']:11.3f}  {means['refuses']:16.3f}  {means['refuses_odd']:8.3f}"
+            f"{means['opens_goes_along']:11.3f}  {means['refuses']:16.3f}  {means['refuses_odd']:8.3f}  "
+            f"{means['jailbreak_along']:17.3f}"
         )
         out[group] = {"pairs": len(members), **means}
     return out
@@ -255,13 +262,17 @@ def ordinary_answers(harm: Detector, options: dict[str, str], data: Path) -> dic
     )
     rng = random.Random(11)
     sizes = {"zh": (1, 3), "en": (2, 6), "articles zh": (1, 3), "articles en": (2, 6)}
-    print(f"\n{'ordinary answers':36s} {'n':>6s}  {'whole':>7s}  {'streamed':>8s}  {'checks/stream':>13s}")
+    print(
+        f"\n{'ordinary answers':36s} {'n':>6s}  {'whole':>7s}  {'streamed':>8s}  {'checks/stream':>13s}  "
+        f"{'no prompt':>9s}"
+    )
     out = {}
     for lang, pairs in ordinary_answer_pairs(data).items():
-        whole = streamed = checks = 0
+        whole = streamed = checks = alone = 0
         lo, hi = sizes[lang]
         for request, answer in pairs:
             whole += fires(harm, answer, ScanContext(direction="output", prompt=request), raw=False)
+            alone += fires(harm, answer, ScanContext(direction="output"), raw=False)
             chunks, i = [], 0
             while i < len(answer):
                 step = rng.randint(lo, hi)
@@ -273,8 +284,15 @@ def ordinary_answers(harm: Detector, options: dict[str, str], data: Path) -> dic
             streamed += stream.blocked
             checks += len(stream.stats.check_ms)
         n = len(pairs)
-        out[lang] = {"n": n, "whole": round(whole / n, 4), "streamed": round(streamed / n, 4)}
-        print(f"{lang:36s} {n:6d}  {whole / n:7.3f}  {streamed / n:8.3f}  {checks / n:13.1f}")
+        out[lang] = {
+            "n": n,
+            "whole": round(whole / n, 4),
+            "streamed": round(streamed / n, 4),
+            "no_prompt": round(alone / n, 4),
+        }
+        print(
+            f"{lang:36s} {n:6d}  {whole / n:7.3f}  {streamed / n:8.3f}  {checks / n:13.1f}  {alone / n:9.3f}"
+        )
     return out
 
 

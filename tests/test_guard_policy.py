@@ -176,6 +176,8 @@ def test_a_prompt_that_is_not_clean_text_is_read_like_the_text() -> None:
     assert g.check_output("ok", prompt=b"hello").action == "allow"  # type: ignore[arg-type]
     with pytest.raises(InputError, match="prompt must be a string"):
         g.check_output("ok", prompt=123)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="a prompt is for output checks"):
+        g.check("ok", "input", prompt="hi")
 
 
 def test_a_failing_detector_is_decided_by_the_policy() -> None:

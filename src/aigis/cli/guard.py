@@ -180,7 +180,7 @@ def register(app: typer.Typer) -> None:
                             sink.write(json.dumps(line, ensure_ascii=False) + "\n")
                         progress.advance(task)
                         done += 1
-                    progress.update(task, total=done)  # the line count was an estimate (blank lines, a header)
+                    progress.update(task, total=done)  # the line count was an estimate (blank lines, header)
         finally:
             if sink is not None:
                 sink.close()

@@ -290,6 +290,10 @@ class Guard:
         if len(raw) > MAX_CHARS:
             raise InputError(f"text is {len(raw):,} characters; the guard accepts at most {MAX_CHARS:,}")
         if prompt is not None:
+            if direction != "output":
+                raise InputError(
+                    "a prompt is for output checks (the prompt a response answers); the direction is 'input'"
+                )
             prompt = _coerce(prompt, "prompt")
             if len(prompt) > MAX_CHARS:
                 raise InputError(

@@ -41,6 +41,7 @@ from aigis.guard.detectors.base import (
     register_detector,
     too_short_to_judge,
 )
+from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.lexicon import (
     Category,
     KeywordHit,
@@ -63,11 +64,11 @@ from aigis.guard.refusal import declines
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
 _WINDOW = 192  # harmful requests are short; small windows keep one sentence from being diluted
 LONG_REQUEST = 4 * _WINDOW  # longer texts are read in windows
-# a response that declines, or that answers a prompt not judged harmful, is flagged for its own content only
-# when the model is this sure: refusals name the harm they refuse ("……可能构成诈骗"), and at the model's
-# threshold JADE's safe answers were flagged about twice as often; the model learned requests, and an
-# ordinary answer (an essay on cashless payment, a story in an abandoned house) reads like one to it more
-# often than a question does (docs/benchmarks.md, round 34)
+# a response that declines, or that answers a prompt judged neither harmful nor an attack, is flagged for
+# its own content only when the model is this sure: refusals name the harm they refuse ("……可能构成诈骗"),
+# and at the model's threshold JADE's safe answers were flagged about twice as often; the model learned
+# requests, and an ordinary answer (an essay on cashless payment, a story in an abandoned house) reads like
+# one to it more often than a question does (docs/benchmarks.md, round 34)
 DECLINED_THRESHOLD = 0.9
 _KEYWORD_BONUS = (
     0.6  # added to a category's probability per strong keyword hit (at most 2): keywords pick the category
@@ -95,6 +96,7 @@ class HarmfulDetector(Detector):
     clauses = GUARD_CLAUSES
 
     def __init__(self, threshold: float | None = None, model_dir: Path | None = None) -> None:
+        self.model_dir = model_dir
         self.model = load_binary("harmful", model_dir)
         self.category_model = load_softmax("category", model_dir)
         self.self_harm_model = _optional_binary("self_harm", model_dir)
@@ -115,6 +117,9 @@ class HarmfulDetector(Detector):
         # (prompt, detector, finding or None) for the last prompt judged: a streamed response, and every
         # normalized view of a response, is checked against the same prompt again and again
         self._last_prompt: tuple[str, str, Finding | None] | None = None
+        # the injection check of the last prompt whose response was judged (loaded when first needed)
+        self._injection: InjectionDetector | None = None
+        self._last_jailbreak: tuple[str, bool] | None = None
 
     def score(self, text: str, request: bool = True) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
         """(harmful probability, window start, window end, keyword hits in that window). A request is also
@@ -271,12 +276,28 @@ class HarmfulDetector(Detector):
         prompt_probability: Callable[[str], float] | None = None,
         detector: str = "harmful",
     ) -> bool:
-        """Whether ``context`` is a response to a prompt that is given and not judged a harmful request (by
-        ``prompt_probability``, the fast model's by default)."""
+        """Whether ``context`` is a response to a prompt that is given, not judged a harmful request (by
+        ``prompt_probability``, the fast model's by default) and not found an attack by the injection
+        check."""
         prompt = context.prompt
         if context.direction != "output" or not prompt or not prompt.strip():
             return False
-        return self._harmful_request(prompt, context, prompt_probability, detector) is None
+        if self._harmful_request(prompt, context, prompt_probability, detector) is not None:
+            return False
+        return not self._jailbreak(prompt)
+
+    def _jailbreak(self, prompt: str) -> bool:
+        """Whether the injection check finds ``prompt`` an attack: a jailbreak prompt often names no harm
+        (the harmful model flags about a third of them), and what answers it is judged at the model's
+        threshold, as before."""
+        last = self._last_jailbreak
+        if last is not None and last[0] == prompt:
+            return last[1]
+        if self._injection is None:
+            self._injection = InjectionDetector(model_dir=self.model_dir)
+        found = bool(self._injection.scan(prompt, ScanContext(direction="input")))
+        self._last_jailbreak = (prompt, found)
+        return found
 
     def _harmful_request(
         self,
