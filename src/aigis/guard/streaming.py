@@ -58,6 +58,9 @@ class _Core:
         self.buffer = ""
         self.released: list[str] = []
         self.released_len = 0  # characters of the original stream already released
+        # the end of the released text that a check reads before the held text (joining all of it for
+        # every release would make a long stream quadratic)
+        self.tail = ""
         self.hits: list[Hit] = []
         self.blocked_verdict: Verdict | None = None
         self.stats = StreamStats()
@@ -98,7 +101,7 @@ class _Core:
         from aigis.guard.guard import Hit
 
         keep = max(self.overlap, self.context - len(self.buffer))
-        context = "".join(self.released)[-keep:] if keep else ""
+        context = self.tail[-keep:] if keep else ""
         segment = context + self.buffer
         v = self._check(segment)
         base = len(context)
@@ -129,6 +132,7 @@ class _Core:
         self.buffer = self.buffer[hi - base :]
         self.released.append(segment[lo:hi])
         self.released_len += hi - lo
+        self.tail = (self.tail + segment[lo:hi])[-max(self.overlap, self.context) :]
         self.stats.releases += 1
         _ = Hit  # imported for typing at run time
         return piece
