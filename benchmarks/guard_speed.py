@@ -252,7 +252,7 @@ def main() -> None:
 
 def streaming_timings(guard: Guard) -> dict[str, float]:
     """Streaming: the added delay per released piece, and characters held back, for a 1,880-character
-    zh/en answer in 4-character chunks."""
+    zh/en answer in 4-character chunks; and the time to stream answers of 50,000 and 200,000 characters."""
     response = "这是模型的回答，包含多个句子。The answer continues in English. " * 40
     chunks = [response[i : i + 4] for i in range(0, len(response), 4)]
     stream = guard.stream_output(chunks)
@@ -260,7 +260,19 @@ def streaming_timings(guard: Guard) -> dict[str, float]:
     pieces = list(stream)
     total = time.perf_counter() - t0
     st = stream.stats
+    # a long answer: time must grow with its length, not faster
+    long_seconds = {}
+    for size in (50_000, 200_000):
+        answer = ("这是一句普通的回答。It goes on in English. " * (size // 30 + 1))[:size]
+        long_chunks = [answer[i : i + 4] for i in range(0, len(answer), 4)]
+        t0 = time.perf_counter()
+        for _ in guard.stream_output(long_chunks):
+            pass
+        long_seconds[size] = time.perf_counter() - t0
     return {
+        "long_answer_50k_s": round(long_seconds[50_000], 2),
+        "long_answer_200k_s": round(long_seconds[200_000], 2),
+        "long_answer_ratio_4x": round(long_seconds[200_000] / long_seconds[50_000], 2),
         "chunks": st.chunks,
         "releases": st.releases,
         "checks": len(st.check_ms),
