@@ -138,15 +138,29 @@ def register(app: typer.Typer) -> None:
         """Scan corpora and summarize actions and categories. A row that cannot be read (not JSON, no text
         column, too long) is reported with its file and line, written to --out as an error, and the scan
         goes on; the exit status is then 2."""
-        from aigis.guard.evaluate import check_prompt_column, count_lines, prompt_of, records, text_of
+        from aigis.guard import Verdict
+        from aigis.guard.evaluate import Record, check_prompt_column, count_lines, prompt_of, records, text_of
 
         d, src = _direction(direction), _source(source)
         check_prompt_column(prompt_column, d)
         g = _guard(policy)
         actions: Counter[str] = Counter()
         categories: Counter[str] = Counter()
-        errors: list[dict[str, object]] = []
+        errors: list[str] = []
         total = 0
+
+        def checked(record: Record, where: str) -> Verdict:
+            """The verdict on one row; an InputError that names the row where it cannot be checked."""
+            if record.row is None:
+                raise InputError(f"{where}: {record.error}")
+            text = text_of(record.row, text_column, where)
+            asked = prompt_of(record.row, prompt_column, where)
+            try:
+                verdict: Verdict = g.check(text, d, source=src, prompt=asked)  # type: ignore[arg-type]
+            except InputError as exc:  # a text over the guard's limit
+                raise InputError(f"{where}: {exc}") from None
+            return verdict
+
         sink = out.open("w", encoding="utf-8") if out else None
         try:
             with progress_bar(disable=fmt is not OutputFormat.table) as progress:
@@ -154,21 +168,12 @@ def register(app: typer.Typer) -> None:
                     task = progress.add_task(path.name, total=count_lines(path))
                     done = 0
                     for record in records(path, text_column):
-                        where = f"{path}:{record.line}"
                         line: dict[str, object] = {"file": str(path), "row": record.line}
                         try:
-                            if record.row is None:
-                                raise InputError(f"{where}: {record.error}")
-                            v = g.check(
-                                text_of(record.row, text_column, where),
-                                d,  # type: ignore[arg-type]
-                                source=src,  # type: ignore[arg-type]
-                                prompt=prompt_of(record.row, prompt_column, where),
-                            )
+                            v = checked(record, f"{path}:{record.line}")
                         except InputError as exc:
-                            message = str(exc) if str(exc).startswith(str(path)) else f"{where}: {exc}"
-                            errors.append({**line, "error": message})
-                            line["error"] = message
+                            errors.append(str(exc))
+                            line["error"] = str(exc)
                         else:
                             total += 1
                             actions[v.action] += 1
@@ -189,13 +194,13 @@ def register(app: typer.Typer) -> None:
             "actions": dict(actions),
             "categories": dict(categories.most_common()),
             "errors": len(errors),
-            "first_errors": [e["error"] for e in errors[:20]],
+            "first_errors": errors[:20],
         }
         if not emit_data(summary, fmt):
             console.print(table(f"{total} rows", ["action", "count"], sorted(actions.items())))
             console.print(table("categories", ["detector/category", "count"], categories.most_common(30)))
-            for e in errors[:20]:
-                console.print(f"[red]error[/red]: {e['error']}", highlight=False)
+            for message in errors[:20]:
+                console.print(f"[red]error[/red]: {message}", highlight=False)
         if errors:
             print(f"error: {len(errors)} row(s) could not be read; see above", file=sys.stderr)
             raise SystemExit(2)

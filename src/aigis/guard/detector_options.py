@@ -32,12 +32,10 @@ def checked_options(policy: str, name: str, cls: type[Detector], options: dict[s
     if unknown:
         allowed = ", ".join(parameters) if parameters else "none"
         raise ConfigError(f"{where}: unknown option {', '.join(map(repr, unknown))}; its options: {allowed}")
+    # an annotation that cannot be resolved at run time is left to the detector to check
     try:
         hints = typing.get_type_hints(cls.__init__)
-    except (
-        NameError,
-        TypeError,
-    ):  # an annotation that cannot be resolved at run time: checked by the detector
+    except (NameError, TypeError):
         hints = {}
     checked: dict[str, Any] = {}
     for key, value in options.items():

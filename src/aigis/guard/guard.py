@@ -142,12 +142,18 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _coerce(text: Any, name: str = "text") -> str:
+    """``text`` as a string the detectors can read, at most ``MAX_CHARS`` long (``name`` says which
+    argument it is in the error otherwise)."""
     if isinstance(text, str):
         # lone surrogates cannot be encoded; replace them one for one so spans keep their places
-        return _SURROGATE_RE.sub("\ufffd", text) if not text.isascii() else text
-    if isinstance(text, bytes | bytearray):
-        return bytes(text).decode("utf-8", errors="replace")
-    raise InputError(f"{name} must be a string (or UTF-8 bytes), got {type(text).__name__}")
+        value = _SURROGATE_RE.sub("\ufffd", text) if not text.isascii() else text
+    elif isinstance(text, bytes | bytearray):
+        value = bytes(text).decode("utf-8", errors="replace")
+    else:
+        raise InputError(f"{name} must be a string (or UTF-8 bytes), got {type(text).__name__}")
+    if len(value) > MAX_CHARS:
+        raise InputError(f"{name} is {len(value):,} characters; the guard accepts at most {MAX_CHARS:,}")
+    return value
 
 
 class Guard:
@@ -287,18 +293,12 @@ class Guard:
         if direction not in ("input", "output"):
             raise InputError(f"direction {direction!r} is not allowed; use input or output")
         raw = _coerce(text)
-        if len(raw) > MAX_CHARS:
-            raise InputError(f"text is {len(raw):,} characters; the guard accepts at most {MAX_CHARS:,}")
         if prompt is not None:
             if direction != "output":
                 raise InputError(
                     "a prompt is for output checks (the prompt a response answers); the direction is 'input'"
                 )
             prompt = _coerce(prompt, "prompt")
-            if len(prompt) > MAX_CHARS:
-                raise InputError(
-                    f"prompt is {len(prompt):,} characters; the guard accepts at most {MAX_CHARS:,}"
-                )
         if lang is not None and lang not in ("zh", "en"):
             raise InputError(f"lang {lang!r} is not supported; use zh or en")
         src: Source = source or ("model" if direction == "output" else "user")
