@@ -57,6 +57,11 @@ PROSE_SOURCES = ("agieval_en_passages", "articles_en")
 # SAT passages are held out)
 ARGUMENT_TASKS = ("lsat-lr", "lsat-ar")
 JOINED_CHARS = 1500
+# logits taken off a long English text's sum before it is judged: the fast models and the terms train with
+# jailbreak prompts at 20 times their balanced weight (``training.INJECTION_POS_WEIGHT``), a prior of about
+# ln 20 = 3.0 logits towards "attack" that long prose pays for most, since jailbreak prompts are long prose
+# too. Chosen with held-out figures in view (docs/benchmarks.md, round 35); ``long_text_offset`` sets it
+LONG_TEXT_OFFSET = 3.0
 
 
 # word groups whose shares of a text's words the style term reads: a jailbreak prompt speaks to "you"

@@ -18,7 +18,9 @@ A long English text (``aigis.guard.injection_term``) is also read by a style ter
 fast model's (how much of it speaks to "you" about an AI, its rules and roles, how much reads like prose),
 so that long prose pasted for a summary is not taken for a persona prompt; ``style: false`` turns it off.
 With ``semantic: true`` (the semantic tier), a sentence-embedding term moves it too. That needs the
-``aigis[embed]`` extra, as the semantic harmful tier does.
+``aigis[embed]`` extra, as the semantic harmful tier does. Such a text then gives up
+``long_text_offset`` logits (``injection_term.LONG_TEXT_OFFSET``) before it is judged: the models learned
+jailbreak prompts at many times their weight, and long prose paid for that prior most.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from aigis.guard.detectors.base import (
 from aigis.guard.document_requests import DocumentRequests
 from aigis.guard.injection_term import (
     FILE_NAME,
+    LONG_TEXT_OFFSET,
     MAX_EMBEDDED_PIECES,
     STYLE_FILE,
     InjectionTerm,
@@ -83,10 +86,12 @@ class InjectionDetector(Detector):
         term: str | None = None,
         encoder_dir: str | None = None,
         style: bool = True,
+        long_text_offset: float = LONG_TEXT_OFFSET,
     ) -> None:
         self.model = load_binary("injection", model_dir)
         self.threshold = self.model.threshold if threshold is None else threshold
         self.document_threshold = document_threshold
+        self.long_text_offset = long_text_offset
         self.cues = injection_lexicon()
         self.lexicon = default_lexicon()
         try:
@@ -139,7 +144,7 @@ class InjectionDetector(Detector):
         term = self.term if semantic and self.term is not None and self.term.reads(text) else None
         if (style is None and term is None) or detect_lang(text) != "en":
             return p
-        z = fast_logit(p)
+        z = fast_logit(p) - self.long_text_offset
         style_logit, ranked = ranked_pieces(style, text)  # once for both terms
         if style is not None:
             z += style.share * style_logit
