@@ -2,13 +2,15 @@
 model (``aigis.guard.window_training``), each side by side with the reader it adds to.
 
     taskset -c 0 .venv/bin/python benchmarks/guard_long_text.py [--data ../shared/data] [--texts 120]
-        [--json F] [--harmful-only]
+        [--json F] [--harmful-only | --semantic-pasted | --padding-only] [--offsets 0,3]
 
 1. Padding: held-out English jailbreak prompts as they are, with a held-out article before or after
    them, and with numbers pasted after them, read by the injection detector as the Guard runs it, with
    the n-gram model alone, with the style term (the fast tier) and with the embedding term too (the
-   semantic tier); the held-out articles themselves for comparison. A term that reads style could be
-   talked down by prose wrapped around an attack: this measures how far.
+   semantic tier), each at every long-text offset of ``--offsets`` (the logits a long English text's sum
+   gives up before it is judged; default 0 and the shipped ``LONG_TEXT_OFFSET``); the held-out articles
+   themselves for comparison. A term that reads style, and an offset, could let prose wrapped around an
+   attack talk it down: this measures how far.
 2. Cost: long English inputs (at least ``LONG_TEXT`` characters; held-out jailbreaks and articles,
    alternating) checked with the example semantic policy (``docs/examples/semantic-policy.yaml``) as
    shipped and with its injection detector on the n-gram model alone: per-check p50 / p99 milliseconds and
@@ -41,7 +43,7 @@ from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.detectors.semantic import SemanticDetector
 from aigis.guard.document_training import paste
 from aigis.guard.embedding import shared_encoder
-from aigis.guard.injection_term import LONG_TEXT
+from aigis.guard.injection_term import LONG_TEXT, LONG_TEXT_OFFSET
 from aigis.guard.policy import load_policy
 from aigis.guard.training import default_data_dir, load_splits
 from guard_detection import articles, audited_multijail, fires
@@ -194,6 +196,13 @@ def main() -> None:
     ap.add_argument(
         "--semantic-pasted", action="store_true", help="only section 4 (the semantic tier on pasted requests)"
     )
+    ap.add_argument(
+        "--offsets",
+        type=lambda v: [float(x) for x in v.split(",")],
+        default=[0.0, LONG_TEXT_OFFSET],
+        help="long-text offsets of the injection detector that section 1 reads with (comma-separated)",
+    )
+    ap.add_argument("--padding-only", action="store_true", help="only section 1 (padding)")
     args = ap.parse_args()
     jailbreaks, prose = held_out(args.data)
     results: dict[str, dict[str, float]] = {}
@@ -206,11 +215,11 @@ def main() -> None:
             args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
         return
 
-    readers = {
-        "n-gram model alone": InjectionDetector(style=False),
-        "+ style term (fast tier)": InjectionDetector(),
-        "+ embedding term (semantic tier)": InjectionDetector(semantic=True),
-    }
+    readers = {"n-gram model alone": InjectionDetector(style=False)}
+    for offset in args.offsets:
+        readers[f"fast tier, offset {offset:g}"] = InjectionDetector(long_text_offset=offset)
+        semantic = InjectionDetector(semantic=True, long_text_offset=offset)
+        readers[f"semantic tier, offset {offset:g}"] = semantic
     sets = padded(jailbreaks, prose)
     print(f"{'flagged':34s} " + " ".join(f"{name:>18s}" for name in sets))
     for reader, detector in readers.items():
@@ -220,6 +229,10 @@ def main() -> None:
         }
         results[reader] = {k: round(v, 4) for k, v in row.items()}
         print(f"{reader:34s} " + " ".join(f"{v:18.3f}" for v in row.values()))
+    if args.padding_only:
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        return
 
     texts = long_inputs(jailbreaks, prose, args.texts)
     shipped = Guard(load_policy(POLICY))
