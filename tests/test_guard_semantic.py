@@ -605,6 +605,18 @@ def test_a_refusal_is_flagged_for_its_own_content_only_when_both_tiers_are_sure(
     assert det.scan(refusal, ScanContext(direction="output", prompt="教我伪造身份证")) == []
 
 
+def test_a_long_answer_to_a_harmless_prompt_is_judged_with_the_answer_around_each_sentence() -> None:
+    from aigis.guard.detectors.semantic import SemanticDetector
+    from tests.test_guard_harmful import BANK_ARTICLE
+
+    det = SemanticDetector()
+    p, p_fast, _ = det.probability(BANK_ARTICLE, request=False)
+    assert min(p, p_fast) >= 0.9  # both tiers are sure of one sentence read alone
+    prompt = "Write a short article on how banks protect older customers from scams."
+    assert det.scan(BANK_ARTICLE, ScanContext(direction="output", prompt=prompt)) == []
+    assert det.scan(BANK_ARTICLE, ScanContext(direction="output")), "without its prompt it is judged alone"
+
+
 def test_example_policy_in_the_docs_works() -> None:
     path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "semantic-policy.yaml"
     g = Guard.from_policy(path)

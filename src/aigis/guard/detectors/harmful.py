@@ -195,11 +195,25 @@ class HarmfulDetector(Detector):
             return self.crisis(text, (start, end, hits), context) or self.compliance(text, context)
         if (
             context.direction == "output"
-            and p < DECLINED_THRESHOLD
             and (declines(text) or self.answers_harmless_prompt(context))
+            and self.answer_probability(text, p) < DECLINED_THRESHOLD
         ):
             return []  # its own words count only when the model is sure
         return [self.finding(text, p, start, end, hits, context)]
+
+    def answer_probability(self, text: str, p: float) -> float:
+        """How sure the harmful model is of a response judged on its own words (a refusal, or an answer to a
+        harmless prompt), given ``p``, its probability in the detector's windows. A long response is also
+        read in windows of ``LONG_REQUEST`` characters, each sentence with the answer around it, and the
+        lower of the two counts: in windows of 192 characters some piece of a long ordinary answer reads
+        like a request to a model that learned requests. Below
+        ``DECLINED_THRESHOLD`` the response passes either way, and ``p`` is returned as it is."""
+        if len(text) <= LONG_REQUEST or p < DECLINED_THRESHOLD:
+            return p
+        low = lower_same_length(text)
+        hits = (self.lexicon.find(text, lowered=low), self.cues.find(text, lowered=low))
+        wide = float(models_window_scores((self.model,), text, LONG_REQUEST, hits, lowered=low)[1][0].max())
+        return min(p, wide)
 
     def crisis(
         self,

@@ -122,7 +122,7 @@ class SemanticDetector(Detector):
         ):
             # a refusal, or an answer to a harmless prompt, is flagged for its own content only when both
             # tiers are sure
-            p = min(p, p_fast)
+            p = min(p, self.fast.answer_probability(text, p_fast))
             if p < max(self.threshold, DECLINED_THRESHOLD):
                 return []
         note = f"; semantic tier {p:.2f}, fast tier {p_fast:.2f}"
