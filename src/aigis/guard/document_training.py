@@ -49,6 +49,8 @@ REQUEST_SOURCES = (
 )
 MAX_REQUEST_CHARS = 300
 DOCUMENTS_PER_REQUEST = 1
+PROSE_EVERY = 3  # one English request in three is also pasted into long prose
+PROSE_CHARS = 1500  # long prose is cut as BIPIA's documents are
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,27 @@ def documents(data: Path, train_rows: list[Sample], seed: int) -> list[Document]
                 # Chinese: half glued into a sentence, half between two sentences
                 doc = paste(context, text.strip(), rng, lang, held, between_sentences=rng.random() < 0.5)
                 out.append(replace(doc, request=None, to_reader=True) if to_reader else doc)
+    return out + prose_documents(data, requests, seed)
+
+
+def prose_documents(data: Path, requests: list[tuple[str, str]], seed: int) -> list[Document]:
+    """Long English prose as training documents (``injection_term.prose_rows``: exam passages and
+    arguments, our own articles), which BIPIA's e-mails and tables do not teach: each passage clean, and
+    every ``PROSE_EVERY``-th English training request, and request to a document's own reader, pasted into
+    one. None of them is kept back: the thresholds are chosen on the same held-back documents as before.
+    Without them an essay's declarative sentences read like requests to the model (docs/benchmarks.md,
+    round 35). A random generator of their own leaves the other documents as they were."""
+    from aigis.guard.injection_term import prose_rows
+    from aigis.guard.training import is_validation
+
+    rng = random.Random(seed + 7)
+    prose = [s.text[:PROSE_CHARS] for s in prose_rows(data)]
+    out = [Document(text, "en", None, False) for text in prose]
+    for requests_of, to_reader in ((requests, False), (reader_requests(), True)):
+        english = [t for t, lang in requests_of if lang == "en" and not is_validation(t)]
+        for text in english[::PROSE_EVERY]:
+            doc = paste(rng.choice(prose), text.strip(), rng, "en")
+            out.append(replace(doc, request=None, to_reader=True) if to_reader else doc)
     return out
 
 
