@@ -6,10 +6,11 @@ place into a training document, as an attacker would, and read back as the piece
 Negatives are the other pieces of those documents, the pieces of clean documents (BIPIA's training
 e-mails, tables and code in English, CMRC 2018's Wikipedia paragraphs in Chinese) and every piece of
 documents into which a request to their own human reader was pasted ("Could you send me the signed
-copy by Thursday?", ``lexicon/reader_requests_{en,zh}.txt``). One document in ten, by a stable hash, is
-kept back to choose each language's threshold: at most ``DOCUMENT_FPR`` of the clean validation documents
-may have any piece at or above it. Documents asking their reader do not choose it (they read like
-requests to an assistant and would set it alone); the share of them flagged is recorded.
+copy by Thursday?", ``lexicon/reader_requests_{en,zh}.txt``). Long English prose trains as documents too
+(``prose_documents``), clean and with requests pasted in, but is never kept back. One document in ten, by
+a stable hash, is kept back to choose each language's threshold: at most ``DOCUMENT_FPR`` of the clean
+validation documents may have any piece at or above it. Documents asking their reader do not choose it
+(they read like requests to an assistant and would set it alone); the share of them flagged is recorded.
 """
 
 from __future__ import annotations

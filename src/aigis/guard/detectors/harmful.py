@@ -206,8 +206,8 @@ class HarmfulDetector(Detector):
         harmless prompt), given ``p``, its probability in the detector's windows. A long response is also
         read in windows of ``LONG_REQUEST`` characters, each sentence with the answer around it, and the
         lower of the two counts: in windows of 192 characters some piece of a long ordinary answer reads
-        like a request to a model that learned requests. Below
-        ``DECLINED_THRESHOLD`` the response passes either way, and ``p`` is returned as it is."""
+        like a request to a model that learned requests. Below ``DECLINED_THRESHOLD`` the response passes
+        either way, and ``p`` is returned as it is."""
         if len(text) <= LONG_REQUEST or p < DECLINED_THRESHOLD:
             return p
         low = lower_same_length(text)
