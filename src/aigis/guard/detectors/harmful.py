@@ -148,11 +148,12 @@ class HarmfulDetector(Detector):
         return p, start, end, hits
 
     def _read(
-        self, text: str, crisis: LinearModel | None, request: bool = False
+        self, text: str, crisis: LinearModel | None, request: bool = False, size: int | None = None
     ) -> tuple[float, int, int, tuple[KeywordHit, ...], float | None]:
         """The harmful probability, worst window and its keyword hits, and the ``crisis`` model's
         probability (None without one) from the same features: long texts are scored in windows, both
-        models in one pass, a ``request``'s harmful windows by the window model."""
+        models in one pass, a ``request``'s harmful windows by the window model. ``size`` sets a
+        response's windows (``_WINDOW`` by default)."""
         low = lower_same_length(text)
         kw = self.lexicon.find(text, lowered=low)
         inj = self.cues.find(text, lowered=low)
@@ -161,7 +162,7 @@ class HarmfulDetector(Detector):
             f = featurize(text, hits=(w_kw, tuple(inj)), words=self.model.words, acts=self.model.acts)
             return self.model.score(f), 0, len(text), w_kw, None if crisis is None else crisis.score(f)
         reader = self.window_model if request else self.model
-        size = self.window_sizes[detect_lang(text)] if request else _WINDOW
+        size = self.window_sizes[detect_lang(text)] if request else size or _WINDOW
         models = (reader,) if crisis is None or size != _WINDOW else (reader, crisis)
         starts, scores = models_window_scores(models, text, size, (kw, inj), lowered=low)
         crisis_p = None
@@ -193,13 +194,23 @@ class HarmfulDetector(Detector):
         p, start, end, hits = self.score(text, request=context.direction == "input")
         if p < self.threshold or too_short_to_judge(text, hits):
             return self.crisis(text, (start, end, hits), context) or self.compliance(text, context)
-        if (
-            context.direction == "output"
-            and (declines(text) or self.answers_harmless_prompt(context))
-            and self.answer_probability(text, p) < DECLINED_THRESHOLD
-        ):
+        if self.judged_on_own_words(text, context) and self.answer_probability(text, p) < DECLINED_THRESHOLD:
             return []  # its own words count only when the model is sure
         return [self.finding(text, p, start, end, hits, context)]
+
+    def judged_on_own_words(
+        self,
+        text: str,
+        context: ScanContext,
+        prompt_probability: Callable[[str], float] | None = None,
+        detector: str = "harmful",
+    ) -> bool:
+        """Whether ``text`` is a response flagged for its own content only when the model is sure
+        (``DECLINED_THRESHOLD``): one that declines, or one that answers a harmless prompt
+        (``answers_harmless_prompt``)."""
+        return context.direction == "output" and (
+            declines(text) or self.answers_harmless_prompt(context, prompt_probability, detector)
+        )
 
     def answer_probability(self, text: str, p: float) -> float:
         """How sure the harmful model is of a response judged on its own words (a refusal, or an answer to a
@@ -210,10 +221,7 @@ class HarmfulDetector(Detector):
         either way, and ``p`` is returned as it is."""
         if len(text) <= LONG_REQUEST or p < DECLINED_THRESHOLD:
             return p
-        low = lower_same_length(text)
-        hits = (self.lexicon.find(text, lowered=low), self.cues.find(text, lowered=low))
-        wide = float(models_window_scores((self.model,), text, LONG_REQUEST, hits, lowered=low)[1][0].max())
-        return min(p, wide)
+        return min(p, self._read(text, None, size=LONG_REQUEST)[0])
 
     def crisis(
         self,

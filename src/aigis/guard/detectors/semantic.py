@@ -21,7 +21,6 @@ from aigis.guard.detectors.harmful import DECLINED_THRESHOLD, GUARD_CLAUSES, LON
 from aigis.guard.gloss import gloss_table
 from aigis.guard.lexicon import KeywordHit
 from aigis.guard.models import detect_lang, sigmoid
-from aigis.guard.refusal import declines
 from aigis.guard.semantic import ENCODED_VIEWS, LONG_THRESHOLDS, SemanticHead, fast_logit, head_logits
 
 PIECE_MARGIN = 48  # characters on each side of the worst window that the encoder also reads
@@ -117,9 +116,7 @@ class SemanticDetector(Detector):
         if p < self.threshold or too_short_to_judge(text, hits):
             crisis = self.fast.crisis(text, (start, end, hits), context, detector=self.name)
             return crisis or self.fast.compliance(text, context, prompt_probability, self.name)
-        if context.direction == "output" and (
-            declines(text) or self.fast.answers_harmless_prompt(context, prompt_probability, self.name)
-        ):
+        if self.fast.judged_on_own_words(text, context, prompt_probability, self.name):
             # a refusal, or an answer to a harmless prompt, is flagged for its own content only when both
             # tiers are sure
             p = min(p, self.fast.answer_probability(text, p_fast))
