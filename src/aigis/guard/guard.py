@@ -19,6 +19,7 @@ from aigis.errors import ConfigError, InputError
 from aigis.guard.detector_options import checked_options
 from aigis.guard.detectors import Detector, Finding, ScanContext, Span, detector_class, detector_names
 from aigis.guard.detectors.base import Direction, Source
+from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.masking import Vault, mask_value
 from aigis.guard.normalize import Normalized, View, load_tables, normalize
 from aigis.guard.policy import BLOCKING, SEVERITY, Policy, Rule, default_policy, load_policy, parse_policy
@@ -184,6 +185,14 @@ class Guard:
                     f"{exc.strerror or exc} (a model_dir holds the files 'aigis guard train -o DIR' writes)"
                 ) from None
             (self.cascade if getattr(det, "cascade", False) else self.detectors)[name] = det
+        injection = self.detectors.get("injection")
+        if isinstance(injection, InjectionDetector):
+            # whether a prompt is an attack decides how its response is judged: the same check, with the
+            # same options, as the one the policy runs on input
+            for det in self.detectors.values():
+                share = getattr(det, "judge_prompts_with", None)
+                if callable(share):
+                    share(injection)
         self.vault = vault if vault is not None else (Vault() if self.policy.masking.vault else None)
         secret = (
             os.environ.get(self.policy.masking.secret_env or "", "") if self.policy.masking.secret_env else ""

@@ -14,12 +14,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aigis.guard.detectors.base import Span
+from aigis.guard.detectors.harmful import LONG_REQUEST, OWN_WORDS
 from aigis.guard.policy import BLOCKING, SEVERITY
 
 if TYPE_CHECKING:
     from aigis.guard.guard import Guard, Hit, Verdict
 
 _HARD_ENDS = frozenset("。！？；…\n!?;")
+# a response judged on its own words is read whole when it is at most LONG_REQUEST characters long, and in
+# windows with the answer around each sentence when it is longer (HarmfulDetector.answer_probability); a
+# stream that such a reading blocks is read again over this many characters before it is stopped
+_LONG_READ = LONG_REQUEST + 1
 _CLOSERS = frozenset("”’」』）)】\"'》")
 
 
@@ -61,6 +66,8 @@ class _Core:
         # the end of the released text that a check reads before the held text (joining all of it for
         # every release would make a long stream quadratic)
         self.tail = ""
+        # while a segment waits for a long reading, the buffer length at which one is possible
+        self.hold_until = 0
         self.hits: list[Hit] = []
         self.blocked_verdict: Verdict | None = None
         self.stats = StreamStats()
@@ -70,7 +77,7 @@ class _Core:
         self.stats.chunks += 1
         self.buffer += chunk
         out: list[str] = []
-        while self.blocked_verdict is None:
+        while self.blocked_verdict is None and len(self.buffer) >= self.hold_until:
             cut = sentence_cut(self.buffer)
             if cut == 0 and len(self.buffer) >= self.max_hold:
                 cut = max(1, len(self.buffer) - self.overlap)
@@ -113,6 +120,19 @@ class _Core:
             finished = self._check(segment[:hi])
             if not finished.blocked:
                 segment, v = segment[:hi], finished
+        if v.blocked and len(segment) < _LONG_READ and _own_words_only(v):
+            # near an answer's start the segment is shorter than the answer a whole check would read; hold
+            # it until the stream is long enough to read it as a long answer is read, or ends
+            need = _LONG_READ - len(self.buffer)
+            if len(self.tail) >= need:
+                longer = self._check(self.tail[-need:] + self.buffer)
+                if not longer.blocked:
+                    segment, v, base = self.tail[-need:] + self.buffer, longer, need
+                    lo, hi = base, base + cut
+            elif not final:
+                self.hold_until = _LONG_READ - len(self.tail)
+                return None
+        self.hold_until = 0
         if v.blocked:
             self.blocked_verdict = v
             self._keep(v.findings, base)
@@ -132,7 +152,7 @@ class _Core:
         self.buffer = self.buffer[hi - base :]
         self.released.append(segment[lo:hi])
         self.released_len += hi - lo
-        self.tail = (self.tail + segment[lo:hi])[-max(self.overlap, self.context) :]
+        self.tail = (self.tail + segment[lo:hi])[-max(self.overlap, self.context, _LONG_READ) :]
         self.stats.releases += 1
         _ = Hit  # imported for typing at run time
         return piece
@@ -202,6 +222,12 @@ class _Core:
             self.guard.policy.name,
             sum(self.stats.check_ms),
         )
+
+
+def _own_words_only(v: Verdict) -> bool:
+    """Whether every finding that blocks ``v`` is a response judged on its own words."""
+    blocking = [h for h in v.findings if h.action in BLOCKING]
+    return bool(blocking) and all(h.extra.get(OWN_WORDS) == "yes" for h in blocking)
 
 
 class _StreamResult:

@@ -70,6 +70,9 @@ LONG_REQUEST = 4 * _WINDOW  # longer texts are read in windows
 # requests, and an ordinary answer (an essay on cashless payment, a story in an abandoned house) reads like
 # one to it more often than a question does (docs/benchmarks.md, round 34)
 DECLINED_THRESHOLD = 0.9
+# the key in a finding's ``extra`` that marks a response judged on its own words: read with more of the
+# answer around it, such a response may pass (a stream holds it for that reading)
+OWN_WORDS = "own_words"
 _KEYWORD_BONUS = (
     0.6  # added to a category's probability per strong keyword hit (at most 2): keywords pick the category
 )
@@ -194,9 +197,10 @@ class HarmfulDetector(Detector):
         p, start, end, hits = self.score(text, request=context.direction == "input")
         if p < self.threshold or too_short_to_judge(text, hits):
             return self.crisis(text, (start, end, hits), context) or self.compliance(text, context)
-        if self.judged_on_own_words(text, context) and self.answer_probability(text, p) < DECLINED_THRESHOLD:
+        own_words = self.judged_on_own_words(text, context)
+        if own_words and self.answer_probability(text, p) < DECLINED_THRESHOLD:
             return []  # its own words count only when the model is sure
-        return [self.finding(text, p, start, end, hits, context)]
+        return [self.finding(text, p, start, end, hits, context, own_words=own_words)]
 
     def judged_on_own_words(
         self,
@@ -308,6 +312,12 @@ class HarmfulDetector(Detector):
             return False
         return not self._jailbreak(prompt)
 
+    def judge_prompts_with(self, injection: InjectionDetector) -> None:
+        """Judge whether a prompt is an attack with ``injection``, the Guard's own injection check with its
+        policy's options, instead of one with the default options."""
+        self._injection = injection
+        self._last_jailbreak = None
+
     def _jailbreak(self, prompt: str) -> bool:
         """Whether the injection check finds ``prompt`` an attack: a jailbreak prompt often names no harm
         (the harmful model flags about a third of them), and what answers it is judged at the model's
@@ -363,10 +373,12 @@ class HarmfulDetector(Detector):
         detector: str = "harmful",
         note: str = "",
         crisis: bool = False,
+        own_words: bool = False,
     ) -> Finding:
         """The finding for a text judged harmful with probability ``p`` (``crisis``: a message of a person in
         crisis, with the crisis model's probability): the category model (helped by keyword hits) picks the
-        category, the strongest keyword of that category gives the span."""
+        category, the strongest keyword of that category gives the span. ``own_words`` marks a response
+        judged on its own words (``judged_on_own_words``), which a longer reading may clear."""
         chunk = text[start:end]
         cat = self.categories["self_harm"] if crisis else self._category(chunk, hits)
         if cat.id != "self_harm" and (
@@ -394,6 +406,7 @@ class HarmfulDetector(Detector):
                 "name_zh": cat.zh,
                 "name_en": cat.en,
                 "keywords": ",".join(terms),
+                **({OWN_WORDS: "yes"} if own_words else {}),
             },
         )
 

@@ -18,6 +18,7 @@ from aigis.errors import ConfigError
 from aigis.guard.courtesy import cores
 from aigis.guard.detectors.base import Detector, Finding, ScanContext, register_detector, too_short_to_judge
 from aigis.guard.detectors.harmful import DECLINED_THRESHOLD, GUARD_CLAUSES, LONG_REQUEST, HarmfulDetector
+from aigis.guard.detectors.injection import InjectionDetector
 from aigis.guard.gloss import gloss_table
 from aigis.guard.lexicon import KeywordHit
 from aigis.guard.models import detect_lang, sigmoid
@@ -103,6 +104,10 @@ class SemanticDetector(Detector):
         logit = float(head_logits(self.head, self.encoder, [piece], [lang])[0])
         return self.head.for_lang(lang).decision(logit, fast_logit(p_fast), lang) - long_threshold
 
+    def judge_prompts_with(self, injection: InjectionDetector) -> None:
+        """See ``HarmfulDetector.judge_prompts_with``."""
+        self.fast.judge_prompts_with(injection)
+
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         if not text.strip():
             return []
@@ -116,11 +121,16 @@ class SemanticDetector(Detector):
         if p < self.threshold or too_short_to_judge(text, hits):
             crisis = self.fast.crisis(text, (start, end, hits), context, detector=self.name)
             return crisis or self.fast.compliance(text, context, prompt_probability, self.name)
-        if self.fast.judged_on_own_words(text, context, prompt_probability, self.name):
+        own_words = self.fast.judged_on_own_words(text, context, prompt_probability, self.name)
+        if own_words:
             # a refusal, or an answer to a harmless prompt, is flagged for its own content only when both
             # tiers are sure
             p = min(p, self.fast.answer_probability(text, p_fast))
             if p < max(self.threshold, DECLINED_THRESHOLD):
                 return []
         note = f"; semantic tier {p:.2f}, fast tier {p_fast:.2f}"
-        return [self.fast.finding(text, p, start, end, hits, context, detector=self.name, note=note)]
+        return [
+            self.fast.finding(
+                text, p, start, end, hits, context, detector=self.name, note=note, own_words=own_words
+            )
+        ]
