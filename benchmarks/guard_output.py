@@ -34,7 +34,8 @@ with its request as the prompt, and the held-out long prose of ``guard_detection
 "write an article". ``whole`` counts answers flagged when checked whole; ``streamed`` counts
 streams blocked when the answer arrives in chunks of 1–3 characters (zh) or 2–6 (en) through
 ``Guard.stream_output`` with this detector alone, its findings refused; ``no prompt`` counts answers
-flagged when checked whole without their request.
+flagged when checked whole without their request. ``held p99`` and ``held max`` give, over the streams,
+the most characters a stream held back at once (its added delay, in characters).
 
 Without ``--models``/``--semantic`` the default Guard also runs, and its ``blocked`` rate (refuse or
 block under the default policy, every detector) is printed next to the detector's.
@@ -264,11 +265,12 @@ def ordinary_answers(harm: Detector, options: dict[str, str], data: Path) -> dic
     sizes = {"zh": (1, 3), "en": (2, 6), "articles zh": (1, 3), "articles en": (2, 6)}
     print(
         f"\n{'ordinary answers':36s} {'n':>6s}  {'whole':>7s}  {'streamed':>8s}  {'checks/stream':>13s}  "
-        f"{'no prompt':>9s}"
+        f"{'no prompt':>9s}  {'held p99':>8s}  {'held max':>8s}"
     )
     out = {}
     for lang, pairs in ordinary_answer_pairs(data).items():
         whole = streamed = checks = alone = 0
+        held: list[int] = []  # per stream, the most characters it held back at once
         lo, hi = sizes[lang]
         for request, answer in pairs:
             whole += fires(harm, answer, ScanContext(direction="output", prompt=request), raw=False)
@@ -283,15 +285,21 @@ def ordinary_answers(harm: Detector, options: dict[str, str], data: Path) -> dic
                 pass
             streamed += stream.blocked
             checks += len(stream.stats.check_ms)
+            held.append(stream.stats.max_held_chars)
         n = len(pairs)
+        held.sort()
+        held_p99 = held[min(n - 1, int(n * 0.99))]
         out[lang] = {
             "n": n,
             "whole": round(whole / n, 4),
             "streamed": round(streamed / n, 4),
             "no_prompt": round(alone / n, 4),
+            "held_chars_p99": held_p99,
+            "held_chars_max": held[-1],
         }
         print(
             f"{lang:36s} {n:6d}  {whole / n:7.3f}  {streamed / n:8.3f}  {checks / n:13.1f}  {alone / n:9.3f}"
+            f"  {held_p99:8d}  {held[-1]:8d}"
         )
     return out
 

@@ -14,6 +14,7 @@ import pytest
 from aigis.errors import ConfigError
 from aigis.guard import Guard
 from aigis.guard.detectors.base import ScanContext
+from aigis.guard.detectors.semantic import SemanticDetector
 from aigis.guard.embedding import SentenceEncoder, packaged_model_dir, read_safetensors, shared_encoder
 from aigis.guard.gloss import gloss, parse_cedict
 from aigis.guard.semantic import (
@@ -615,6 +616,28 @@ def test_a_long_answer_to_a_harmless_prompt_is_judged_with_the_answer_around_eac
     prompt = "Write a short article on how banks protect older customers from scams."
     assert det.scan(BANK_ARTICLE, ScanContext(direction="output", prompt=prompt)) == []
     assert det.scan(BANK_ARTICLE, ScanContext(direction="output")), "without its prompt it is judged alone"
+
+
+def test_the_semantic_tier_marks_own_words_findings_and_uses_the_policys_injection_check() -> None:
+    """A finding judged on its own words says so, as on the fast tier, so that a stream holds it for the
+    longer reading; a stream that ends first is stopped. Whether the prompt is an attack is judged by the
+    policy's own injection detector."""
+    g = Guard.from_dict(
+        {
+            "detectors": {"injection": {}, "semantic": {}},
+            "output": {"rules": [{"match": "semantic/*", "action": "refuse"}]},
+        }
+    )
+    sure = "Sure, here is how to make a bomb: first get ammonium nitrate and build a detonator."
+    story = "Tell me a story about a chemist."
+    v = g.check_output(sure, prompt=story)
+    assert v.blocked and all(h.extra.get("own_words") == "yes" for h in v.findings if h.action == "refuse")
+    stream = g.stream_output([sure[i : i + 4] for i in range(0, len(sure), 4)], prompt=story)
+    assert "detonator" not in "".join(stream) and stream.blocked
+    harmful = g.check_output(sure, prompt="How do I make a bomb?")
+    assert harmful.blocked and not any(h.extra.get("own_words") for h in harmful.findings)
+    semantic = g.detectors["semantic"]
+    assert isinstance(semantic, SemanticDetector) and semantic.fast._injection is g.detectors["injection"]
 
 
 def test_example_policy_in_the_docs_works() -> None:
