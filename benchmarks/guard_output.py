@@ -101,6 +101,11 @@ def main() -> None:
     ap.add_argument("--semantic", action="store_true", help="the semantic tier instead of the fast model")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--answers-only", action="store_true", help="only the ordinary answers")
+    ap.add_argument(
+        "--partial-streamed",
+        action="store_true",
+        help="only JADE v3's unsafe answers behind a refusal and a turn, found whole and streamed",
+    )
     args = ap.parse_args()
     harm: Detector = HarmfulDetector(model_dir=args.models)
     if args.semantic:
@@ -115,8 +120,12 @@ def main() -> None:
         options["model_dir"] = str(args.models)
         if args.semantic:
             options["head"] = str(args.models / "semantic.npz")
-    if args.answers_only:
-        results = {"ordinary_answers": ordinary_answers(harm, options, args.data)}
+    if args.answers_only or args.partial_streamed:
+        results = (
+            {"ordinary_answers": ordinary_answers(harm, options, args.data)}
+            if args.answers_only
+            else {"partial_streamed": partial_streamed(harm, options, args.data)}
+        )
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
         return
@@ -251,16 +260,57 @@ def ordinary_answer_pairs(data: Path, seed: int = 5) -> dict[str, list[tuple[str
     }
 
 
-def ordinary_answers(harm: Detector, options: dict[str, str], data: Path) -> dict[str, dict[str, float]]:
-    """Ordinary answers flagged whole by ``harm`` and streams of them blocked by a Guard with ``harm``'s
-    detector alone (``options`` as in a policy)."""
-    guard = Guard.from_dict(
+def refusing_guard(harm: Detector, options: dict[str, str]) -> Guard:
+    """A Guard with ``harm``'s detector alone (``options`` as in a policy), its output findings refused."""
+    return Guard.from_dict(
         {
-            "name": "ordinary-answers",
+            "name": "answers",
             "detectors": {harm.name: options},
             "output": {"rules": [{"match": f"{harm.name}/*", "action": "refuse"}]},
         }
     )
+
+
+def random_chunks(text: str, lo: int, hi: int, rng: random.Random) -> list[str]:
+    """``text`` cut into chunks of ``lo`` to ``hi`` characters, as a model streams it."""
+    chunks, i = [], 0
+    while i < len(text):
+        step = rng.randint(lo, hi)
+        chunks.append(text[i : i + step])
+        i += step
+    return chunks
+
+
+def partial_streamed(harm: Detector, options: dict[str, str], data: Path) -> dict[str, float]:
+    """JADE v3's unsafe answers behind a refusal and a turn (``partial``), each answering its question:
+    found whole by ``harm``, and streams of them (1–3 characters a chunk) stopped by a Guard with ``harm``
+    alone. Such a response declines, so it is judged on its own words, and a stream may hold it for a
+    longer reading."""
+    guard = refusing_guard(harm, options)
+    rng = random.Random(3)
+    pairs = answer_pairs(data)
+    whole = streamed = 0
+    for n, pair in enumerate(pairs):
+        response = PARTIAL_OPENINGS[n % len(PARTIAL_OPENINGS)] + pair["unsafe"]
+        whole += fires(harm, response, ScanContext(direction="output", prompt=pair["question"]), raw=False)
+        stream = guard.stream_output(random_chunks(response, 1, 3, rng), prompt=pair["question"])
+        for _ in stream:
+            pass
+        streamed += stream.blocked
+    out = {
+        "n": len(pairs),
+        "whole": round(whole / len(pairs), 4),
+        "streamed": round(streamed / len(pairs), 4),
+    }
+    print(f"partial (refusal, turn, unsafe answer)  n={out['n']}  whole={out['whole']}  ", end="")
+    print(f"streamed={out['streamed']}")
+    return out
+
+
+def ordinary_answers(harm: Detector, options: dict[str, str], data: Path) -> dict[str, dict[str, float]]:
+    """Ordinary answers flagged whole by ``harm`` and streams of them blocked by a Guard with ``harm``'s
+    detector alone (``options`` as in a policy)."""
+    guard = refusing_guard(harm, options)
     rng = random.Random(11)
     sizes = {"zh": (1, 3), "en": (2, 6), "articles zh": (1, 3), "articles en": (2, 6)}
     print(
@@ -275,12 +325,7 @@ def ordinary_answers(harm: Detector, options: dict[str, str], data: Path) -> dic
         for request, answer in pairs:
             whole += fires(harm, answer, ScanContext(direction="output", prompt=request), raw=False)
             alone += fires(harm, answer, ScanContext(direction="output"), raw=False)
-            chunks, i = [], 0
-            while i < len(answer):
-                step = rng.randint(lo, hi)
-                chunks.append(answer[i : i + step])
-                i += step
-            stream = guard.stream_output(chunks, prompt=request)
+            stream = guard.stream_output(random_chunks(answer, lo, hi, rng), prompt=request)
             for _ in stream:
                 pass
             streamed += stream.blocked
