@@ -59,7 +59,9 @@ from aigis.guard.models import (
     load_softmax,
     models_window_scores,
 )
+from aigis.guard.normalize import normalize
 from aigis.guard.refusal import declines
+from aigis.guard.semantic import ENCODED_VIEWS
 
 GUARD_CLAUSES = ("4.2.2(b)", "6.2.7", "A3.15")
 _WINDOW = 192  # harmful requests are short; small windows keep one sentence from being diluted
@@ -327,7 +329,9 @@ class HarmfulDetector(Detector):
             return last[1]
         if self._injection is None:
             self._injection = InjectionDetector(model_dir=self.model_dir)
-        found = bool(self._injection.scan(prompt, ScanContext(direction="input")))
+        injection = self._injection
+        views = injection.views_in(normalize(prompt), ScanContext(direction="input"))
+        found = any(injection.scan(view.text, at) for view, at in views)
         self._last_jailbreak = (prompt, found)
         return found
 
@@ -342,16 +346,23 @@ class HarmfulDetector(Detector):
         last = self._last_prompt
         if last is not None and last[0] == prompt and last[1] == detector:
             return last[2]
-        p, start, end, hits = self.score(prompt)
-        if prompt_probability is not None:
-            p = prompt_probability(prompt)
         found = None
-        if p >= self.threshold and not too_short_to_judge(prompt, hits):
-            # the request names the harm: its category and keywords stand for the response's, with no
-            # span in the response
-            note = f"; the response goes along with a harmful request ({p:.2f}; keywords from the request)"
-            found = self.finding(prompt, p, start, end, hits, context, detector=detector, note=note)
-            found = replace(found, span=None, text="")
+        # the prompt is read as the Guard reads input: each view of it (evasions undone, payloads decoded),
+        # so that a request hidden from the input check's words is not a harmless prompt here
+        for view, at in self.views_in(normalize(prompt), ScanContext(direction="input")):
+            request = view.text
+            p, start, end, hits = self.score(request)
+            if prompt_probability is not None and at.view_index <= ENCODED_VIEWS:
+                p = prompt_probability(request)
+            if p >= self.threshold and not too_short_to_judge(request, hits):
+                # the request names the harm: its category and keywords stand for the response's, with no
+                # span in the response
+                note = (
+                    f"; the response goes along with a harmful request ({p:.2f}; keywords from the request)"
+                )
+                found = self.finding(request, p, start, end, hits, context, detector=detector, note=note)
+                found = replace(found, span=None, text="")
+                break
         self._last_prompt = (prompt, detector, found)
         return found
 
