@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     from aigis.guard.guard import Guard, Hit, Verdict
 
 _HARD_ENDS = frozenset("。！？；…\n!?;")
+_CLOSERS = frozenset("”’」』）)】\"'》")
 # a response judged on its own words is read whole when it is at most LONG_REQUEST characters long, and in
 # windows with the answer around each sentence when it is longer (HarmfulDetector.answer_probability); a
 # stream that such a reading blocks is read again over this many characters before it is stopped
 _LONG_READ = LONG_REQUEST + 1
-_CLOSERS = frozenset("”’」』）)】\"'》")
 
 
 def sentence_cut(text: str, start: int = 0) -> int:
@@ -125,9 +125,10 @@ class _Core:
             # it until the stream is long enough to read it as a long answer is read, or ends
             need = _LONG_READ - len(self.buffer)
             if len(self.tail) >= need:
-                longer = self._check(self.tail[-need:] + self.buffer)
+                longer_segment = self.tail[-need:] + self.buffer
+                longer = self._check(longer_segment)
                 if not longer.blocked:
-                    segment, v, base = self.tail[-need:] + self.buffer, longer, need
+                    segment, v, base = longer_segment, longer, need
                     lo, hi = base, base + cut
             elif not final:
                 self.hold_until = _LONG_READ - len(self.tail)

@@ -59,7 +59,7 @@ from aigis.guard.models import (
     load_softmax,
     models_window_scores,
 )
-from aigis.guard.normalize import normalize
+from aigis.guard.normalize import Normalized, normalize
 from aigis.guard.refusal import declines
 from aigis.guard.semantic import ENCODED_VIEWS
 
@@ -125,6 +125,7 @@ class HarmfulDetector(Detector):
         # the injection check of the last prompt whose response was judged (loaded when first needed)
         self._injection: InjectionDetector | None = None
         self._last_jailbreak: tuple[str, bool] | None = None
+        self._last_normalized: tuple[str, Normalized] | None = None
 
     def score(self, text: str, request: bool = True) -> tuple[float, int, int, tuple[KeywordHit, ...]]:
         """(harmful probability, window start, window end, keyword hits in that window). A request is also
@@ -320,6 +321,14 @@ class HarmfulDetector(Detector):
         self._injection = injection
         self._last_jailbreak = None
 
+    def _normalized_prompt(self, prompt: str) -> Normalized:
+        """``prompt`` normalized as the Guard normalizes input, kept for the next question about it (whether
+        it asks for harm, whether it is an attack)."""
+        last = self._last_normalized
+        if last is None or last[0] != prompt:
+            last = self._last_normalized = (prompt, normalize(prompt))
+        return last[1]
+
     def _jailbreak(self, prompt: str) -> bool:
         """Whether the injection check finds ``prompt`` an attack: a jailbreak prompt often names no harm
         (the harmful model flags about a third of them), and what answers it is judged at the model's
@@ -330,7 +339,7 @@ class HarmfulDetector(Detector):
         if self._injection is None:
             self._injection = InjectionDetector(model_dir=self.model_dir)
         injection = self._injection
-        views = injection.views_in(normalize(prompt), ScanContext(direction="input"))
+        views = injection.views_in(self._normalized_prompt(prompt), ScanContext(direction="input"))
         found = any(injection.scan(view.text, at) for view, at in views)
         self._last_jailbreak = (prompt, found)
         return found
@@ -349,7 +358,7 @@ class HarmfulDetector(Detector):
         found = None
         # the prompt is read as the Guard reads input: each view of it (evasions undone, payloads decoded),
         # so that a request hidden from the input check's words is not a harmless prompt here
-        for view, at in self.views_in(normalize(prompt), ScanContext(direction="input")):
+        for view, at in self.views_in(self._normalized_prompt(prompt), ScanContext(direction="input")):
             request = view.text
             p, start, end, hits = self.score(request)
             if prompt_probability is not None and at.view_index <= ENCODED_VIEWS:
