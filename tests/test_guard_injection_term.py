@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from aigis.guard.injection_term import (
     train_injection_term,
     train_style_term,
 )
-from aigis.guard.models import sigmoid
+from aigis.guard.models import STACKED_ON, fingerprints, sigmoid, stale_models
 from aigis.guard.semantic import ENCODED_VIEWS, fast_logit
 from aigis.guard.training import MODELS_DIR, _own
 
@@ -359,3 +360,39 @@ def test_the_terms_read_prose_long_enough_for_them() -> None:
     arguments = [s for s in rows if s.source == PROSE_SOURCES[0] and len(s.text) >= JOINED_CHARS]
     assert len(arguments) > 100
     assert sum(len(s.text) >= LONG_TEXT for s in rows) >= 0.95 * len(rows)
+
+
+def test_the_shipped_terms_and_head_were_fit_on_the_shipped_fast_models() -> None:
+    # each records the fast models it was fit on: a model retrained without them shows here
+    for name, under in STACKED_ON.items():
+        with np.load(MODELS_DIR / name) as z:
+            recorded = json.loads(bytes(z["meta"]).decode())["stacked_on"]
+        assert recorded == fingerprints(MODELS_DIR, under), name
+    assert stale_models() == []
+
+
+def test_a_term_left_from_other_fast_models_is_named_with_what_to_run(tmp_path: Path) -> None:
+    folder = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    assert stale_models(folder) == []
+    # the fast injection model retrained (here: one weight moved) and the terms not
+    with np.load(folder / "injection.npz") as z:
+        arrays = {k: z[k].copy() for k in z.files}
+    arrays["weights"][0] += 1.0
+    np.savez_compressed(folder / "injection.npz", **arrays)
+    notes = stale_models(folder)
+    assert len(notes) == 2
+    assert notes[0].startswith("injection_style.npz was fit on other injection.npz than these")
+    assert notes[0].endswith("run aigis guard train")
+    assert notes[1].startswith("injection_term.npz")
+    assert notes[1].endswith("aigis guard train --semantic-only")
+    with np.load(folder / "harmful.npz") as z:
+        arrays = {k: z[k].copy() for k in z.files}
+    arrays["weights"][0] += 1.0
+    np.savez_compressed(folder / "harmful.npz", **arrays)
+    assert stale_models(folder)[2] == (
+        "semantic.npz was fit on other harmful.npz and harmful_windows.npz than these: "
+        "run aigis guard train --semantic-only"
+    )
+    (folder / "semantic.npz").unlink()  # absent: nothing to judge
+    assert len(stale_models(folder)) == 2

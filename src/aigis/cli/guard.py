@@ -11,7 +11,7 @@ from typing import get_args
 import typer
 
 from aigis.cli.guard_review import add_review_commands
-from aigis.cli.output import OutputFormat, console, dump_json, emit_data, progress_bar, table
+from aigis.cli.output import OutputFormat, console, console_err, dump_json, emit_data, progress_bar, table
 from aigis.errors import ConfigError, InputError
 from aigis.i18n import resolve_lang
 
@@ -321,6 +321,10 @@ def register(app: typer.Typer) -> None:
                     hold_out=tuple(hold_out),
                     progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )
+        from aigis.guard.models import stale_models
+
+        for note in stale_models(output_dir):  # e.g. a semantic head left from the fast models replaced here
+            console_err.print(f"[yellow]note:[/] {note}")
         print(dump_json(summary))
 
     @policy_app.command("validate")

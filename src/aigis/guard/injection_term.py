@@ -371,7 +371,11 @@ def fit_term(
 def _write_term(
     term: InjectionTerm, path: Path, seed: int, hold_out: tuple[str, ...], log: bool
 ) -> dict[str, object]:
-    term.meta.update(seed=seed, hold_out=list(hold_out))
+    from aigis.guard.models import STACKED_ON, fingerprints
+
+    term.meta.update(
+        seed=seed, hold_out=list(hold_out), stacked_on=fingerprints(path.parent, STACKED_ON[path.name])
+    )
     term.save(path)
     summary = {**term.meta, "share": term.share, "min_chars": term.min_chars}
     if log:

@@ -35,7 +35,7 @@ from aigis.errors import ConfigError
 from aigis.guard.acts import act_features, act_hits, shape_feature_names
 from aigis.guard.calibration import threshold_at_rate
 from aigis.guard.gloss import gloss
-from aigis.guard.models import detect_lang, model_bytes
+from aigis.guard.models import STACKED_ON, detect_lang, fingerprints, model_bytes
 
 if TYPE_CHECKING:
     from aigis.guard.embedding import SentenceEncoder
@@ -706,6 +706,7 @@ def _train_head(
         **head.meta,
         "max_validation_fpr": MAX_VALIDATION_FPR,
         "hold_out": list(hold_out),
+        "stacked_on": fingerprints(out, STACKED_ON["semantic.npz"]),
     }
     head.save(out / "semantic.npz")
     summary = {

@@ -13,6 +13,7 @@ folder. Nothing is downloaded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import zlib
@@ -525,6 +526,46 @@ def model_bytes(what: str, path: Path | None, packaged: str, hint: str = "") -> 
         raise ConfigError(
             f"{what} {str(path or packaged)!r} cannot be read: {exc.strerror or exc}{hint}"
         ) from None
+
+
+# the files fit on top of fast models (their shares and thresholds are chosen with those models' scores),
+# and the files each is fit on
+STACKED_ON = {
+    "injection_style.npz": ("injection.npz",),
+    "injection_term.npz": ("injection.npz", "injection_style.npz"),
+    "semantic.npz": ("harmful.npz", "harmful_windows.npz"),
+}
+
+
+def fingerprints(directory: Path | None, names: Sequence[str]) -> dict[str, str]:
+    """The first 16 hex digits of the SHA-256 of each model file of ``names`` in ``directory`` (default:
+    this package's). A file fit on top of others records theirs (``STACKED_ON``), so that one left over
+    from other fast models shows (``stale_models``)."""
+    return {
+        name: hashlib.sha256(
+            model_bytes(name, None if directory is None else directory / name, name)
+        ).hexdigest()[:16]
+        for name in names
+    }
+
+
+def stale_models(directory: Path | None = None) -> list[str]:
+    """The files of ``directory`` (default: this package's models) fit on top of fast models other than
+    the ones beside them, each with what to run; a file that records nothing, or is absent, is not
+    judged."""
+    stale = []
+    for name, under in STACKED_ON.items():
+        path = None if directory is None else directory / name
+        if path is not None and not path.is_file():
+            continue
+        with np.load(BytesIO(model_bytes(name, path, name))) as z:
+            recorded = json.loads(bytes(z["meta"]).decode()).get("stacked_on")
+        if recorded is not None and recorded != fingerprints(directory, under):
+            step = (
+                "aigis guard train" if name == "injection_style.npz" else "aigis guard train --semantic-only"
+            )
+            stale.append(f"{name} was fit on other {' and '.join(under)} than these: run {step}")
+    return stale
 
 
 def _open(name: str, directory: Path | None) -> BytesIO:
