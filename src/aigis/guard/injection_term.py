@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aigis.errors import ConfigError
-from aigis.guard.models import model_bytes
+from aigis.guard.models import STACKED_ON, fingerprints, model_bytes
 
 if TYPE_CHECKING:
     from aigis.guard.training import Sample
@@ -371,8 +371,6 @@ def fit_term(
 def _write_term(
     term: InjectionTerm, path: Path, seed: int, hold_out: tuple[str, ...], log: bool
 ) -> dict[str, object]:
-    from aigis.guard.models import STACKED_ON, fingerprints
-
     term.meta.update(
         seed=seed, hold_out=list(hold_out), stacked_on=fingerprints(path.parent, STACKED_ON[path.name])
     )

@@ -554,13 +554,17 @@ def stale_models(directory: Path | None = None) -> list[str]:
     the ones beside them, each with what to run; a file that records nothing, or is absent, is not
     judged."""
     stale = []
+    current: dict[str, str] = {}  # each file hashed once, though two files are fit on injection.npz
     for name, under in STACKED_ON.items():
         path = None if directory is None else directory / name
         if path is not None and not path.is_file():
             continue
         with np.load(BytesIO(model_bytes(name, path, name))) as z:
             recorded = json.loads(bytes(z["meta"]).decode()).get("stacked_on")
-        if recorded is not None and recorded != fingerprints(directory, under):
+        if recorded is None:
+            continue
+        current.update(fingerprints(directory, [n for n in under if n not in current]))
+        if recorded != {n: current[n] for n in under}:
             step = (
                 "aigis guard train" if name == "injection_style.npz" else "aigis guard train --semantic-only"
             )
