@@ -229,6 +229,22 @@ def test_default_policy_ships_and_names_clauses() -> None:
     assert all(r.id for r in p.input.rules + p.output.rules)
 
 
+def test_the_guides_clause_by_clause_table_is_the_default_policy() -> None:
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "guard.md").read_text(encoding="utf-8")
+    section = guide[guide.index("### The default policy, clause by clause") :]
+    rows = [line.split(" | ") for line in section.split("\n\n")[1].splitlines()[2:]]
+    documented: dict[str, tuple[str, list[str]]] = {}
+    for cells in rows:
+        ids, actions = cells[0].strip("| ").split(", "), cells[1].split(" / ")
+        for i, rule_id in enumerate(ids):
+            action = actions[i if len(actions) > 1 else 0].split(" (")[0]
+            documented[rule_id] = (action, cells[2].split(", "))
+    rules = default_policy().input.rules + default_policy().output.rules
+    assert sorted(documented) == sorted(r.id or "" for r in rules)
+    for r in rules:
+        assert documented[r.id or ""] == (r.action, r.clauses), r.id
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -330,3 +346,69 @@ def test_clause_ids_resolve_in_the_framework() -> None:
         except Exception:
             missing.append(cid)
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            {"match": "nosuchdetector/*", "action": "flag"},
+            "'nosuchdetector/*') names no detector; detectors: ",
+        ),
+        (
+            {"match": "pii/NOT_A_CATEGORY", "action": "flag"},
+            "matches no category that pii reports; categories:",
+        ),
+        ({"match": "harmful/TC260-Z.*", "action": "refuse"}, "TC260-A.1.1"),
+        ({"match": "injection/jailbrake", "action": "refuse"}, "instruction_override"),
+    ],
+)
+def test_a_rule_that_no_finding_can_match_is_an_error(rule: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match="input rule") as err:
+        _guard([rule])
+    assert message in str(err.value)
+
+
+def test_rules_that_match_reported_categories_pass() -> None:
+    rules = [
+        {"match": "pii/*CARD*", "action": "mask"},
+        {"match": "harmful/TC260-A.1.*", "action": "refuse"},
+        {"match": "model/anything", "action": "refuse"},  # a model's labels are its own
+        {"match": "normalize/invisible_text", "action": "flag"},
+        {"match": "*/*", "action": "flag"},
+    ]
+    assert _guard(rules).policy.input.rules[0].match == "pii/*CARD*"
+
+
+def test_a_reply_the_policy_does_not_define_is_an_error() -> None:
+    with pytest.raises(ConfigError, match=r"input.rules.0.reply: 'nosuchreply' names no reply; replies: "):
+        _guard([{"match": "pii/*", "action": "refuse", "reply": "nosuchreply"}])
+    # a built-in reply needs no definition
+    assert (
+        _guard([{"match": "pii/*", "action": "refuse", "reply": "out_of_scope"}])
+        .check_input("手机13812345678")
+        .text.startswith("抱歉，这超出了")
+    )
+
+
+@pytest.mark.parametrize("style", ["full", "last4"])
+def test_a_vault_with_a_mask_it_cannot_restore_is_an_error(style: str) -> None:
+    with pytest.raises(ConfigError, match=f"masking.style '{style}' keeps no token to restore"):
+        _guard([{"match": "pii/*", "action": "mask"}], masking={"style": style, "vault": True})
+    g = _guard([{"match": "pii/*", "action": "mask"}], masking={"style": "synthetic", "vault": True})
+    v = g.check_input(f"身份证{ID}")
+    assert ID not in v.text and g.unmask(v.text) == f"身份证{ID}"
+
+
+def test_a_detectors_own_option_error_names_the_policy() -> None:
+    with pytest.raises(ConfigError, match=r"^policy 't': detector 'pii': pii entities 'FOO' are not known"):
+        Guard.from_dict({"name": "t", "detectors": {"pii": {"entities": ["FOO"]}}})
+
+
+def test_the_source_and_stream_chunks_are_checked() -> None:
+    g = Guard.default()
+    with pytest.raises(InputError, match="source 'email' is not allowed; use user, document, tool, model"):
+        g.check_input("hi", source="email")  # type: ignore[arg-type]
+    stream = g.stream_output(["你好。", 5])  # type: ignore[list-item]
+    with pytest.raises(InputError, match="stream chunk 2 must be a string, got int"):
+        list(stream)

@@ -9,8 +9,9 @@ import re
 import time
 from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +34,11 @@ log = logging.getLogger(__name__)
 OPTIONAL_DETECTORS = frozenset({"injection", "harmful"})
 MAX_CHARS = 20_000_000
 INVISIBLE_CLAUSES = ("3.1.1(e)", "LLM01:2025")
+# what the Guard itself reports besides its detectors: invisible characters and a detector that failed
+GUARD_CATEGORIES: dict[str, frozenset[str] | None] = {
+    "normalize": frozenset({"invisible_text"}),
+    "guard": frozenset({"detector_error"}),
+}
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,27 @@ def _coerce(text: Any, name: str = "text") -> str:
     return value
 
 
+def check_rules(policy: Policy) -> None:
+    """Raise ConfigError for a rule that no finding can match: a detector name that no detector has, or a
+    category that none of the matched detectors reports (a typo would otherwise pass every text)."""
+    reported = {name: detector_class(name).known_categories() for name in detector_names()}
+    reported.update(GUARD_CATEGORIES)
+    for direction in ("input", "output"):
+        for rule in policy.direction(direction).rules:
+            detector_glob, category_glob = rule.match.split("/", 1)
+            where = f"policy {policy.name!r}: {direction} rule {rule.id or rule.match!r} ({rule.match!r})"
+            detectors = [d for d in reported if fnmatchcase(d, detector_glob)]
+            if not detectors:
+                raise ConfigError(f"{where} names no detector; detectors: {', '.join(reported)}")
+            sets = [reported[d] for d in detectors]
+            known = sorted(set().union(*(s for s in sets if s is not None)))
+            if None not in sets and not any(fnmatchcase(c, category_glob) for c in known):
+                raise ConfigError(
+                    f"{where} matches no category that {', '.join(detectors)} reports; categories: "
+                    + ", ".join(known)
+                )
+
+
 class Guard:
     """Checks model input and output against a :class:`Policy`."""
 
@@ -164,6 +191,7 @@ class Guard:
         self.policy = policy or default_policy()
         self.detectors: dict[str, Detector] = {}
         self.cascade: dict[str, Detector] = {}
+        check_rules(self.policy)
         known = detector_names()
         for name, options in self.policy.detectors.items():
             if name not in known:
@@ -173,12 +201,15 @@ class Guard:
                     f"policy {self.policy.name!r}: unknown detector {name!r}; available: {', '.join(known)}"
                 )
             cls = detector_class(name)
+            checked = checked_options(self.policy.name, name, cls, options)
             try:
-                det = cls(**checked_options(self.policy.name, name, cls, options))
+                det = cls(**checked)
             except TypeError as exc:
                 raise ConfigError(
                     f"policy {self.policy.name!r}: bad options for detector {name!r}: {exc}"
                 ) from None
+            except ConfigError as exc:  # a detector's own check of its options
+                raise ConfigError(f"policy {self.policy.name!r}: detector {name!r}: {exc}") from None
             except OSError as exc:  # a model_dir without the model files
                 raise ConfigError(
                     f"policy {self.policy.name!r}: detector {name!r} cannot read {exc.filename or ''!r}: "
@@ -301,6 +332,8 @@ class Guard:
     ) -> tuple[str, ScanContext, Normalized, list[Hit]]:
         if direction not in ("input", "output"):
             raise InputError(f"direction {direction!r} is not allowed; use input or output")
+        if source is not None and source not in get_args(Source):
+            raise InputError(f"source {source!r} is not allowed; use {', '.join(get_args(Source))}")
         raw = _coerce(text)
         if prompt is not None:
             if direction != "output":

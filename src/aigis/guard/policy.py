@@ -188,9 +188,28 @@ def parse_policy(data: Any, source: str = "<policy>") -> Policy:
             f"policy {source} must be a YAML mapping at the top level, got {type(data).__name__}"
         )
     try:
-        return Policy.model_validate(data)
+        policy = Policy.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_errors(exc, source)) from None
+    _check_replies(policy, source)
+    if policy.masking.vault and policy.masking.style in ("full", "last4"):
+        raise ConfigError(
+            f"policy {source}: masking.vault restores hash, label and synthetic masks; masking.style "
+            f"{policy.masking.style!r} keeps no token to restore from (choose one of those, or vault: false)"
+        )
+    return policy
+
+
+def _check_replies(policy: Policy, source: str) -> None:
+    """Every rule's ``reply`` names a reply of the policy's or a built-in one."""
+    names = sorted(set(policy.replies) | set(DEFAULT_REPLIES))
+    for direction in ("input", "output"):
+        for i, rule in enumerate(policy.direction(direction).rules):
+            if rule.reply is not None and rule.reply not in names:
+                raise ConfigError(
+                    f"policy {source} is not valid:\n  {direction}.rules.{i}.reply: {rule.reply!r} names no "
+                    f"reply; replies: {', '.join(names)} (add it under replies:)"
+                )
 
 
 def load_policy(path: str | Path) -> Policy:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from aigis.errors import InputError
 from aigis.guard.detectors.base import Span
 from aigis.guard.detectors.harmful import LONG_REQUEST, OWN_WORDS
 from aigis.guard.policy import BLOCKING, SEVERITY
@@ -74,6 +75,10 @@ class _Core:
         self.verdict: Verdict | None = None
 
     def feed(self, chunk: str) -> list[str]:
+        if not isinstance(chunk, str):
+            raise InputError(
+                f"stream chunk {self.stats.chunks + 1} must be a string, got {type(chunk).__name__}"
+            )
         self.stats.chunks += 1
         self.buffer += chunk
         out: list[str] = []

@@ -87,6 +87,12 @@ class Detector(ABC):
             for i, view in enumerate(self.views(normalized))
         ]
 
+    @classmethod
+    def known_categories(cls) -> frozenset[str] | None:
+        """Every category this detector can report, for checking a policy's rules; None when options or a
+        model decide them."""
+        return None
+
     @abstractmethod
     def scan(self, text: str, context: ScanContext) -> list[Finding]:
         """Return findings for ``text`` (already normalized). Must run in time linear in len(text)."""

@@ -100,6 +100,10 @@ class HarmfulDetector(Detector):
     name = "harmful"
     clauses = GUARD_CLAUSES
 
+    @classmethod
+    def known_categories(cls) -> frozenset[str]:
+        return frozenset(c.tc260[0] for c in categories().values())
+
     def __init__(self, threshold: float | None = None, model_dir: Path | None = None) -> None:
         self.model_dir = model_dir
         self.model = load_binary("harmful", model_dir)

@@ -23,6 +23,10 @@ class LeakageDetector(Detector):
     clauses = CLAUSES
     literal = True
 
+    @classmethod
+    def known_categories(cls) -> frozenset[str]:
+        return frozenset({"system_prompt", "canary"})
+
     def __init__(
         self, system_prompt: str = "", canaries: list[str] | None = None, min_chars: int = 40
     ) -> None:

@@ -566,6 +566,10 @@ class PiiDetector(Detector):
     clauses = CLAUSES
     literal = True  # scans the text as written: no leetspeak or separator folding
 
+    @classmethod
+    def known_categories(cls) -> frozenset[str]:
+        return frozenset(PII_ENTITIES)
+
     def __init__(self, entities: list[str] | None = None) -> None:
         unknown = sorted(set(entities or ()) - set(PII_ENTITIES))
         if unknown:

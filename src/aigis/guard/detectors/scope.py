@@ -94,6 +94,10 @@ class ScopeDetector(Detector):
     name = "scope"
     clauses = CLAUSES
 
+    @classmethod
+    def known_categories(cls) -> frozenset[str]:
+        return frozenset({"denied_topic", "out_of_scope"})
+
     def __init__(
         self,
         allowed_topics: list[Any] | None = None,

@@ -91,6 +91,10 @@ class SecretsDetector(Detector):
     clauses = CLAUSES
     literal = True
 
+    @classmethod
+    def known_categories(cls) -> frozenset[str]:
+        return frozenset(category for category, _, _ in _TOKENS) | {"SECRET_VALUE"}
+
     def __init__(self, min_entropy: float = 3.0) -> None:
         self.min_entropy = min_entropy
 

@@ -35,6 +35,10 @@ class SemanticDetector(Detector):
     name = "semantic"
     clauses = GUARD_CLAUSES
 
+    @classmethod
+    def known_categories(cls) -> frozenset[str]:
+        return HarmfulDetector.known_categories()
+
     def __init__(
         self,
         threshold: float = 0.5,
