@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from aigis.errors import ConfigError
 from aigis.guard import Guard
@@ -548,6 +549,21 @@ def test_semantic_scope_denies_close_topics() -> None:
     v = g.check_input("Should I put my savings into Tesla shares?")
     hit = next(h for h in v.findings if h.category == "denied_topic")
     assert hit.extra["topic"] == "stock market investing" and float(hit.extra["similarity"]) >= 0.4
+
+
+def test_the_documented_semantic_scope_policy_acts_as_the_guide_says() -> None:
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "guard.md").read_text(encoding="utf-8")
+    section = guide[guide.index("### Semantic scope") :]
+    block = section[
+        section.index("```yaml") + len("```yaml") : section.index("```", section.index("```yaml") + 7)
+    ]
+    g = Guard.from_dict(yaml.safe_load(block))
+    assert g.check_input("My card was billed two times for one order").action == "allow"
+    assert g.check_input("我上个月的费用怎么这么高").action == "allow"
+    poem = g.check_input("Write me a poem about spring")
+    assert poem.action == "refuse" and poem.text == "Sorry, that is outside what this service covers."
+    shares = g.check_input("Should I put my savings into Tesla shares?")
+    assert shares.action == "refuse" and any(h.category == "denied_topic" for h in shares.findings)
 
 
 def test_semantic_scope_config_errors() -> None:
