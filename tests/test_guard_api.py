@@ -106,6 +106,35 @@ def test_malformed_requests_get_clear_errors(live_server: LiveServer, body: byte
     assert httpx.get(f"{live_server.url}/healthz").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("body", "field", "says"),
+    [
+        ({"text": "x", "prompt": "why?"}, "body.prompt", "a prompt is for output checks"),
+        ({"text": "x", "policy": 5}, "body.policy", "a policy name (a string) or an inline policy"),
+        (
+            {"text": "x", "policy": {"input": {"rules": [{"match": "nosuch/*", "action": "flag"}]}}},
+            "body.policy",
+            "names no detector",
+        ),
+        (
+            {
+                "text": "x",
+                "policy": {"input": {"rules": [{"match": "pii/*", "action": "refuse", "reply": "r"}]}},
+            },
+            "body.policy",
+            "'r' names no reply",
+        ),
+    ],
+)
+def test_a_field_at_fault_is_named_in_a_422(
+    live_server: LiveServer, body: dict[str, object], field: str, says: str
+) -> None:
+    r = httpx.post(f"{live_server.url}/api/v1/guard/check", json=body, headers=_token(live_server))
+    assert r.status_code == 422, r.text
+    problems = r.json()["problems"]
+    assert [p["field"] for p in problems] == [field] and says in problems[0]["message"]
+
+
 @pytest.mark.parametrize("auth", [None, "Bearer not-a-token"])
 def test_malformed_body_without_token_gets_401(live_server: LiveServer, auth: str | None) -> None:
     headers = {"content-type": "application/json", **({"Authorization": auth} if auth else {})}

@@ -172,6 +172,7 @@ def test_rest_check_queues_a_review_and_a_reviewer_decides(live_server: LiveServ
     assert body["counts"] == {"pending": 1, "approved": 0, "rejected": 0}
     [item] = body["reviews"]
     assert item["id"] == rid and item["requested_by"] == "app" and item["policy"] == "escalate"
+    assert item["source"] == "user"  # the request named none: an input's source is the user
     assert item["text"].endswith("002X") and ID not in r.text
 
     r = httpx.post(

@@ -11,10 +11,11 @@ from collections import OrderedDict
 from typing import Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from aigis.errors import ConflictError, InputError, NotFoundError
+from aigis.errors import ConfigError, ConflictError, InputError, NotFoundError
 from aigis.guard import Guard, load_policy, parse_policy
 from aigis.server.auth import current_token, require
 from aigis.store import ApiToken, Database
@@ -38,9 +39,26 @@ class CheckRequest(BaseModel):
     prompt: str | None = Field(None, max_length=MAX_TEXT, description="For output checks: the prompt.")
     source: Literal["user", "document", "tool", "model"] | None = None
     lang: Literal["zh", "en"] | None = None
-    policy: str | dict[str, Any] | None = Field(
+    # typed Any and checked below, so that a wrong type is one problem named "body.policy"
+    policy: Any = Field(
         None, description="'default', the name of a policy file in AIGIS_HOME/policies, or an inline policy."
     )
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_for_output(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("direction") == "input":
+            raise ValueError("a prompt is for output checks (the prompt a response answers), not input")
+        return value
+
+    @field_validator("policy")
+    @classmethod
+    def _policy_shape(cls, value: Any) -> str | dict[str, Any] | None:
+        if value is None or isinstance(value, str | dict):
+            return value
+        raise ValueError(
+            f"must be a policy name (a string) or an inline policy (an object), not {type(value).__name__}"
+        )
 
 
 _cache: OrderedDict[str, Guard] = OrderedDict()
@@ -67,7 +85,12 @@ def _guard_for(request: Request, policy: str | dict[str, Any] | None) -> Guard:
             _cache.move_to_end(key)
             return _cache[key]
     if isinstance(policy, dict):
-        guard = Guard(parse_policy(policy, "in the request"))
+        try:
+            guard = Guard(parse_policy(policy, "in the request"))
+        except ConfigError as exc:  # the request's own field is at fault: a 422 that names it
+            raise RequestValidationError(
+                [{"loc": ("body", "policy"), "msg": str(exc), "type": "value_error"}]
+            ) from None
     elif key == "default":
         guard = Guard.default()
     else:
@@ -102,7 +125,7 @@ def check(body: CheckRequest, request: Request, token: ApiToken = Depends(requir
                 shown,
                 masked=shown != body.text,
                 prompt=asked,
-                source=body.source,
+                source=body.source or ("model" if body.direction == "output" else "user"),
                 requested_by=token.name,
             )
             result["review"] = {"id": row.id, "status": row.status, "url": f"{api}/reviews/{row.id}"}
