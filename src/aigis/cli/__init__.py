@@ -8,7 +8,7 @@ import sys
 import typer
 
 from aigis import __version__
-from aigis.cli.output import console_err
+from aigis.cli.output import console_err, print_error
 from aigis.errors import AigisError
 from aigis.plugins import import_submodules
 
@@ -52,7 +52,7 @@ def main() -> None:
         # without standalone mode, click returns a typer.Exit's code instead of exiting with it
         code = app(standalone_mode=False)
     except AigisError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        print_error(str(exc))
         sys.exit(exc.exit_code)
     except typer.Abort:
         console_err.print("aborted")

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import get_args
 
 import typer
+from rich.markup import escape
 
 from aigis.cli.guard_review import add_review_commands
-from aigis.cli.output import OutputFormat, console, console_err, dump_json, emit_data, progress_bar, table
+from aigis.cli.output import (
+    OutputFormat,
+    console,
+    console_err,
+    dump_json,
+    emit_data,
+    progress_bar,
+    table,
+)
 from aigis.errors import ConfigError, InputError
 from aigis.i18n import resolve_lang
 
@@ -53,9 +63,28 @@ def _source(value: str | None) -> str | None:
     return value
 
 
+def _output_file(option: str, path: Path | None) -> None:
+    """Refuse, before any work, a path that ``option`` could not write a file to."""
+    if path is None:
+        return
+    where = f"{option} {str(path)!r}"
+    if path.is_dir():
+        raise InputError(f"{where} is a directory; give the path of a file to write")
+    folder = path.parent
+    if not folder.exists():
+        raise InputError(
+            f"{where}: the folder {str(folder)!r} does not exist; give a file in an existing folder"
+        )
+    if not folder.is_dir():
+        raise InputError(f"{where}: {str(folder)!r} is not a folder; give a file in an existing folder")
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise InputError(f"{where} cannot be written (permission denied); give a file you may write")
+
+
 def register(app: typer.Typer) -> None:
     guard_app = typer.Typer(
-        help="Safety guardrails on model input and output. / 输入输出安全护栏。", no_args_is_help=True
+        help="Safety guardrails on model input and output. / 输入输出安全护栏。",
+        no_args_is_help=True,
     )
     policy_app = typer.Typer(
         help="Validate or show guard policies. / 校验或查看护栏策略。", no_args_is_help=True
@@ -74,6 +103,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check one text. Exit status 1 when the verdict blocks it."""
         if file is not None:
+            if file.is_dir():
+                raise InputError(f"--file {str(file)!r} is a directory, not a file; give a text file")
             if not file.is_file():
                 raise InputError(f"--file {str(file)!r} does not exist")
             value = file.read_bytes().decode("utf-8", errors="replace")
@@ -136,18 +167,31 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
     ) -> None:
         """Scan corpora and summarize actions and categories. A row that cannot be read (not JSON, no text
-        column, too long) is reported with its file and line, written to --out as an error, and the scan
-        goes on; the exit status is then 2."""
+        column, a text that is not a string, too long) is reported with its file and line, written to --out
+        as an error, and the scan goes on; the exit status is then 2. Bytes that are not UTF-8 are read as
+        U+FFFD and the row is checked: its line in --out has "replaced_invalid_utf8": true, and the summary
+        counts such rows."""
         from aigis.guard import Verdict
-        from aigis.guard.evaluate import Record, check_prompt_column, count_lines, prompt_of, records, text_of
+        from aigis.guard.evaluate import (
+            Record,
+            check_data_file,
+            check_prompt_column,
+            count_lines,
+            prompt_of,
+            records,
+            text_of,
+        )
 
+        for path in files:
+            check_data_file(path)
+        _output_file("--out", out)
         d, src = _direction(direction), _source(source)
         check_prompt_column(prompt_column, d)
         g = _guard(policy)
         actions: Counter[str] = Counter()
         categories: Counter[str] = Counter()
         errors: list[str] = []
-        total = 0
+        total = replaced = 0
 
         def checked(record: Record, where: str) -> Verdict:
             """The verdict on one row; an InputError that names the row where it cannot be checked."""
@@ -161,11 +205,14 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"{where}: {exc}") from None
             return verdict
 
-        sink = out.open("w", encoding="utf-8") if out else None
+        try:
+            sink = out.open("w", encoding="utf-8") if out else None
+        except OSError as exc:
+            raise InputError(f"--out {str(out)!r} could not be written ({exc.strerror})") from None
         try:
             with progress_bar(disable=fmt is not OutputFormat.table) as progress:
                 for path in files:
-                    task = progress.add_task(path.name, total=count_lines(path))
+                    task = progress.add_task(escape(path.name), total=count_lines(path))
                     done = 0
                     for record in records(path, text_column):
                         line: dict[str, object] = {"file": str(path), "row": record.line}
@@ -181,6 +228,9 @@ def register(app: typer.Typer) -> None:
                                 if h.action != "allow":
                                     categories[f"{h.detector}/{h.category}"] += 1
                             line.update(v.to_dict())
+                        if record.replaced_invalid_utf8:
+                            replaced += 1
+                            line["replaced_invalid_utf8"] = True
                         if sink is not None:
                             sink.write(json.dumps(line, ensure_ascii=False) + "\n")
                         progress.advance(task)
@@ -195,12 +245,17 @@ def register(app: typer.Typer) -> None:
             "categories": dict(categories.most_common()),
             "errors": len(errors),
             "first_errors": errors[:20],
+            "replaced_invalid_utf8": replaced,
         }
         if not emit_data(summary, fmt):
             console.print(table(f"{total} rows", ["action", "count"], sorted(actions.items())))
             console.print(table("categories", ["detector/category", "count"], categories.most_common(30)))
+            if replaced:
+                console.print(
+                    f"[yellow]note:[/] {replaced} row(s) had bytes that are not UTF-8, read as U+FFFD"
+                )
             for message in errors[:20]:
-                console.print(f"[red]error[/red]: {message}", highlight=False)
+                console.print(f"[red]error[/red]: {escape(message)}", highlight=False)
         if errors:
             print(f"error: {len(errors)} row(s) could not be read; see above", file=sys.stderr)
             raise SystemExit(2)
@@ -228,12 +283,17 @@ def register(app: typer.Typer) -> None:
         html_out: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
     ) -> None:
-        """Precision, recall, F1, false-positive rate per category and language; latency; confusion matrix."""
-        from aigis.guard.evaluate import evaluate, to_html
+        """Precision, recall, F1, false-positive rate per category and language; latency; confusion matrix.
+        The first row that cannot be read (not JSON, a text or label of the wrong type) stops it with exit
+        status 2. Rows with bytes that are not UTF-8 are read as U+FFFD, checked, and counted in
+        replaced_invalid_utf8."""
+        from aigis.guard.evaluate import check_data_file, evaluate, to_html
 
+        check_data_file(dataset)
+        _output_file("--html", html_out)
         g = _guard(policy)
         with progress_bar(disable=fmt is not OutputFormat.table) as progress:
-            task = progress.add_task(dataset.name, total=limit)
+            task = progress.add_task(escape(dataset.name), total=limit)
             result = evaluate(
                 g,
                 dataset,
@@ -248,7 +308,10 @@ def register(app: typer.Typer) -> None:
             )
         data = result.to_dict()
         if html_out is not None:
-            html_out.write_text(to_html(result), encoding="utf-8")
+            try:
+                html_out.write_text(to_html(result), encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"--html {str(html_out)!r} could not be written ({exc.strerror})") from None
         if emit_data(data, fmt):
             return
         heads = ["", "n", "precision", "recall", "F1", "FPR"]
@@ -266,8 +329,13 @@ def register(app: typer.Typer) -> None:
         console.print("latency ms: " + ", ".join(f"{k} {v:.3f}" for k, v in lat.items()))
         cm = data["confusion_matrix"]["matrix"]
         console.print(f"confusion: TP {cm[0][0]}  FN {cm[0][1]}  FP {cm[1][0]}  TN {cm[1][1]}")
+        if data["replaced_invalid_utf8"]:
+            console.print(
+                f"[yellow]note:[/] {data['replaced_invalid_utf8']} row(s) had bytes that are not UTF-8, "
+                "read as U+FFFD"
+            )
         if html_out is not None:
-            console.print(f"report: {html_out}")
+            console.print(f"report: {html_out}", highlight=False, markup=False)
 
     @guard_app.command("train")
     def train(
@@ -297,6 +365,11 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Train the built-in classifiers on the permissively licensed data sets."""
+        if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+            raise InputError(
+                f"--output-dir {str(output_dir)!r} is a file; give a folder (it is created if missing)"
+            )
+        _output_file("--embedding-cache", embedding_cache)
         try:
             from aigis.guard.training import train as run_training
         except ImportError:
@@ -324,7 +397,7 @@ def register(app: typer.Typer) -> None:
         from aigis.guard.models import stale_models
 
         for note in stale_models(output_dir):  # e.g. a semantic head left from the fast models replaced here
-            console_err.print(f"[yellow]note:[/] {note}")
+            console_err.print(f"[yellow]note:[/] {escape(note)}")
         print(dump_json(summary))
 
     @policy_app.command("validate")
@@ -334,9 +407,10 @@ def register(app: typer.Typer) -> None:
 
         for f in files:
             g = Guard.from_policy(f)  # parses, validates and builds every detector
+            detectors = ", ".join(list(g.detectors) + list(g.cascade)) or "(none)"
             console.print(
-                f"[green]ok[/] {f}: policy {g.policy.name!r}, detectors: "
-                f"{', '.join(list(g.detectors) + list(g.cascade)) or '(none)'}"
+                f"[green]ok[/] {escape(f'{f}: policy {g.policy.name!r}, detectors: {detectors}')}",
+                highlight=False,
             )
 
     @policy_app.command("show")

@@ -45,8 +45,14 @@ def emit_data(data: Any, fmt: OutputFormat) -> bool:
     return False
 
 
+def print_error(message: str) -> None:
+    """``error: message`` on standard error; the message is escaped, as it may quote the user's input."""
+    console_err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+
+
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
-    t = Table(title=title, show_lines=False, header_style="bold")
+    """A table of plain text: the title and the cells are never read as markup."""
+    t = Table(title=None if title is None else escape(title), show_lines=False, header_style="bold")
     for col in columns:
         t.add_column(col, overflow="fold")
     for row in rows:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,58 +24,128 @@ NEGATIVE_LABELS = frozenset(
 @dataclass(frozen=True)
 class Record:
     """One row of a data file, or why it could not be read: ``line`` is its line in the file (its place in
-    the list for a .json file)."""
+    the list for a .json file). ``replaced_invalid_utf8`` says the row had bytes that are not UTF-8, read
+    as U+FFFD."""
 
     line: int
     row: dict[str, Any] | None
     error: str | None = None
+    replaced_invalid_utf8: bool = False
+
+
+# Files are read with errors="surrogateescape", which keeps each invalid byte as a lone surrogate in this
+# range (valid UTF-8 never decodes to one), so a row can tell whether it had any.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _repaired(text: str) -> tuple[str, bool]:
+    """``text`` with its invalid bytes replaced as errors="replace" would, and whether it had any."""
+    if not _ESCAPED_BYTE.search(text):
+        return text, False
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), True
+
+
+def _repaired_value(value: Any) -> tuple[Any, bool]:
+    """``_repaired`` for every string in a parsed JSON value."""
+    if isinstance(value, str):
+        return _repaired(value)
+    if isinstance(value, list):
+        items = [_repaired_value(v) for v in value]
+        return [v for v, _ in items], any(bad for _, bad in items)
+    if isinstance(value, dict):
+        pairs = [(_repaired(k), _repaired_value(v)) for k, v in value.items()]
+        return {k: v for (k, _), (v, _) in pairs}, any(bk or bv for (_, bk), (_, bv) in pairs)
+    return value, False
+
+
+def _json_row(n: int, value: Any, col: str, replaced: bool) -> Record:
+    """A row from a JSON value: an object, or a string that is the text; anything else is an error."""
+    if isinstance(value, dict):
+        return Record(n, value, replaced_invalid_utf8=replaced)
+    if isinstance(value, str):
+        return Record(n, {col: value}, replaced_invalid_utf8=replaced)
+    return Record(
+        n,
+        None,
+        f"the row is {kind_of(value)}; a row must be a JSON object (with a {col!r} column) or a string",
+        replaced,
+    )
+
+
+def kind_of(value: Any) -> str:
+    """What a JSON value is, for a message: 'a number (123)', 'an array (["a"])', 'null'."""
+    if value is None:
+        return "null"
+    kinds = {bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"}
+    shown = json.dumps(value, ensure_ascii=False)
+    return (
+        f"{kinds.get(type(value), type(value).__name__)} ({shown if len(shown) <= 40 else shown[:39] + '…'})"
+    )
+
+
+def check_data_file(path: Path) -> None:
+    if path.is_dir():
+        raise InputError(
+            f"data file {str(path)!r} is a directory, not a file; give JSONL, JSON, CSV/TSV or text files"
+        )
+    if not path.is_file():
+        raise InputError(f"data file {str(path)!r} does not exist")
 
 
 def records(path: Path, text_column: str | None = None) -> Iterator[Record]:
     """Rows of a JSONL, JSON (list), CSV/TSV or plain-text file (one text per line), each with its line; a
-    JSONL line that is not JSON is a record with an error, and the rows after it are read on."""
-    if not path.is_file():
-        raise InputError(f"data file {str(path)!r} does not exist")
+    JSONL line that is not JSON, or a row that is neither a JSON object nor a string, is a record with an
+    error, and the rows after it are read on. Bytes that are not UTF-8 are read as U+FFFD and the record
+    says so."""
+    check_data_file(path)
     suffix = path.suffix.lower()
     col = text_column or "text"
     if suffix in (".jsonl", ".ndjson"):
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            for n, line in enumerate(fh, 1):
+        with path.open(encoding="utf-8", errors="surrogateescape") as fh:
+            for n, raw in enumerate(fh, 1):
+                line, replaced = _repaired(raw)
                 if not line.strip():
                     continue
                 try:
-                    row = json.loads(line)
+                    value = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    yield Record(n, None, f"not valid JSON ({exc.msg})")
+                    yield Record(n, None, f"not valid JSON ({exc.msg})", replaced)
                     continue
-                yield Record(n, row if isinstance(row, dict) else {col: str(row)})
+                yield _json_row(n, value, col, replaced)
     elif suffix == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+            data = json.loads(path.read_text(encoding="utf-8", errors="surrogateescape"))
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
         if not isinstance(data, list):
             raise InputError(f"{path}: a .json data file must hold a list of records")
-        for n, row in enumerate(data, 1):
-            yield Record(n, row if isinstance(row, dict) else {col: str(row)})
+        for n, item in enumerate(data, 1):
+            value, replaced = _repaired_value(item)
+            yield _json_row(n, value, col, replaced)
     elif suffix in (".csv", ".tsv"):
-        with path.open(encoding="utf-8", errors="replace", newline="") as fh:
-            reader = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
+        with path.open(encoding="utf-8", errors="surrogateescape", newline="") as fh:
+            bad_lines: set[int] = set()
+
+            def lines() -> Iterator[str]:
+                for n, raw in enumerate(fh, 1):
+                    line, replaced = _repaired(raw)
+                    if replaced:
+                        bad_lines.add(n)
+                    yield line
+
+            reader = csv.DictReader(lines(), delimiter="\t" if suffix == ".tsv" else ",")
+            _ = reader.fieldnames  # reads the header
+            last = reader.line_num  # a quoted field can carry a row over several lines
             for row in reader:
-                yield Record(reader.line_num, row)
+                replaced = any(n in bad_lines for n in range(last + 1, reader.line_num + 1))
+                last = reader.line_num
+                yield Record(reader.line_num, row, replaced_invalid_utf8=replaced)
     else:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            for n, line in enumerate(fh, 1):
+        with path.open(encoding="utf-8", errors="surrogateescape") as fh:
+            for n, raw in enumerate(fh, 1):
+                line, replaced = _repaired(raw)
                 if line.strip():
-                    yield Record(n, {col: line.rstrip("\n")})
-
-
-def read_records(path: Path, text_column: str | None = None) -> Iterator[dict[str, Any]]:
-    """The rows of ``records``; a row that cannot be read is an error naming its file and line."""
-    for record in records(path, text_column):
-        if record.row is None:
-            raise InputError(f"{path}:{record.line}: {record.error}")
-        yield record.row
+                    yield Record(n, {col: line.rstrip("\n")}, replaced_invalid_utf8=replaced)
 
 
 def count_lines(path: Path) -> int | None:
@@ -91,12 +162,34 @@ def text_of(row: dict[str, Any], column: str, where: str) -> str:
             f"{where}: no column {column!r}; columns are: {', '.join(map(str, row)) or '(none)'}"
         )
     value = row[column]
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if not isinstance(value, str):
+        raise InputError(f"{where}: column {column!r} holds {kind_of(value)}; a string is expected")
+    return value
 
 
 def prompt_of(row: dict[str, Any], column: str | None, where: str) -> str | None:
     """The prompt a response in ``row`` answers, from ``column`` (None without one)."""
     return None if column is None else text_of(row, column, where)
+
+
+def label_of(row: dict[str, Any], column: str, where: str) -> str:
+    if column not in row:
+        raise InputError(f"{where}: no label column {column!r}; columns are: {', '.join(map(str, row))}")
+    value = row[column]
+    if not isinstance(value, str | int):  # a float would name a category ('0.0' is not a negative label)
+        raise InputError(
+            f"{where}: label column {column!r} holds {kind_of(value)}; a string, an integer or a boolean "
+            "is expected"
+        )
+    return str(value).strip()
+
+
+def lang_of(row: dict[str, Any], column: str, where: str) -> str:
+    """The language in ``column``, '' where the row has no such column."""
+    value = row.get(column, "")
+    if not isinstance(value, str):
+        raise InputError(f"{where}: language column {column!r} holds {kind_of(value)}; a string is expected")
+    return value
 
 
 def check_prompt_column(prompt_column: str | None, direction: str) -> None:
@@ -157,6 +250,7 @@ class EvalResult:
     actions: dict[str, int] = field(default_factory=dict)
     predicted_categories: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    replaced_invalid_utf8: int = 0
 
     def percentiles(self) -> dict[str, float]:
         xs = sorted(self.latencies_ms)
@@ -185,6 +279,7 @@ class EvalResult:
                 "matrix": [[self.overall.tp, self.overall.fn], [self.overall.fp, self.overall.tn]],
             },
             "examples_of_errors": self.errors[:50],
+            "replaced_invalid_utf8": self.replaced_invalid_utf8,
         }
 
 
@@ -207,23 +302,23 @@ def evaluate(
         raise InputError(f"--positive {positive!r} is not allowed; use blocked or flagged")
     check_prompt_column(prompt_column, direction)
     result = EvalResult(path.name, guard.policy.name, direction, prompt_column)
-    for n, row in enumerate(read_records(path, text_column), 1):
+    for n, record in enumerate(records(path, text_column), 1):
         if limit is not None and n > limit:
             break
-        where = f"{path}:{n}"
+        where = f"{path}:{record.line}"
+        row = record.row
+        if row is None:
+            raise InputError(f"{where}: {record.error}")
         text = text_of(row, text_column, where)
-        label = str(row.get(label_column, "")).strip() if label_column in row else None
-        if label is None:
-            raise InputError(
-                f"{where}: no label column {label_column!r}; columns are: {', '.join(map(str, row))}"
-            )
+        label = label_of(row, label_column, where)
         truth = label.lower() not in NEGATIVE_LABELS
         started = time.perf_counter()
         prompt = prompt_of(row, prompt_column, where)
         v: Verdict = guard.check(text, "output" if direction == "output" else "input", prompt=prompt)
         result.latencies_ms.append((time.perf_counter() - started) * 1000)
         predicted = v.blocked if positive == "blocked" else v.action != "allow"
-        lang = str(row.get(lang_column, "")) if lang_column else detect_lang(text)
+        lang = lang_of(row, lang_column, where) if lang_column else detect_lang(text)
+        result.replaced_invalid_utf8 += record.replaced_invalid_utf8
         result.overall.add(truth, predicted)
         result.by_lang.setdefault(lang or "?", Counts()).add(truth, predicted)
         category = label if truth else "(negative)"
