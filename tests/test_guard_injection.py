@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from aigis.guard.detectors import detector_class
@@ -68,6 +70,10 @@ def test_indirect_injection_in_a_document(det: InjectionDetector) -> None:
     findings = det.scan(doc, ScanContext(source="document"))
     assert findings and all(f.category == "indirect_injection" for f in findings)
     assert findings[0].extra["source"] == "document"
+    # one finding per cue, none inside another ("to the AI" within "Note to the AI")
+    spans = [(f.span.start, f.span.end) for f in findings if f.span is not None]
+    assert [f.text for f in findings] == ["Note to the AI", "ignore previous instructions"]
+    assert all(a[1] <= b[0] for a, b in pairwise(spans))
     clean = "Quarterly report: revenue grew 4% on strong demand in the north region. Costs fell 2%."
     assert det.scan(clean, ScanContext(source="tool")) == []
 

@@ -77,6 +77,10 @@ class InjectionDetector(Detector):
     name = "injection"
     clauses = CLAUSES
 
+    @classmethod
+    def known_categories(cls) -> frozenset[str]:
+        return frozenset(KINDS)
+
     def __init__(
         self,
         threshold: float | None = None,
@@ -189,9 +193,13 @@ class InjectionDetector(Detector):
         if p < threshold:  # only the rule fired: report the strong kinds only
             first = {k: v for k, v in first.items() if k in strong_kinds and v.weight >= 2}
         findings: list[Finding] = []
-        for kind, hit in sorted(first.items(), key=lambda kv: kv[1].start):
+        reported_to = -1
+        for kind, hit in sorted(first.items(), key=lambda kv: (kv[1].start, -kv[1].end)):
+            if embedded and hit.start < reported_to:
+                continue  # one category in a document: a cue inside another ("to the AI") says nothing more
             category = "indirect_injection" if embedded else kind
             findings.append(self._finding(category, score, hit, context, text))
+            reported_to = max(reported_to, hit.end)
         if not findings:
             findings.append(
                 self._finding("indirect_injection" if embedded else "jailbreak", score, None, context, text)
