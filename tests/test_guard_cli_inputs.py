@@ -221,3 +221,15 @@ def test_a_directory_given_as_a_file_is_named_as_one(tmp_path: Path) -> None:
     assert r.exit_code == 2 and flat(r.stderr) == (
         f"error: --file '{tmp_path}' is a directory, not a file; give a text file"
     )
+
+
+def test_check_says_when_its_text_had_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"hello \xff world")
+    r = cli("guard", "check", "-f", str(bad), "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["text"] == "hello \ufffd world"
+    assert "has bytes that are not UTF-8; they were read as U+FFFD" in flat(r.stderr)
+    good = tmp_path / "good.txt"
+    good.write_text("你好", encoding="utf-8")
+    r = cli("guard", "check", "-f", str(good))
+    assert r.exit_code == 0 and "not UTF-8" not in r.stderr

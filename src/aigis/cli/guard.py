@@ -81,6 +81,15 @@ def _output_file(option: str, path: Path | None) -> None:
         raise InputError(f"{where} cannot be written (permission denied); give a file you may write")
 
 
+def _decoded(data: bytes, where: str) -> str:
+    """``data`` as UTF-8, bytes that are not read as U+FFFD, with a note on standard error saying so."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        console_err.print(f"note: {escape(where)} has bytes that are not UTF-8; they were read as U+FFFD")
+        return data.decode("utf-8", errors="replace")
+
+
 def register(app: typer.Typer) -> None:
     guard_app = typer.Typer(
         help="Safety guardrails on model input and output. / 输入输出安全护栏。",
@@ -107,9 +116,9 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"--file {str(file)!r} is a directory, not a file; give a text file")
             if not file.is_file():
                 raise InputError(f"--file {str(file)!r} does not exist")
-            value = file.read_bytes().decode("utf-8", errors="replace")
+            value = _decoded(file.read_bytes(), f"--file {str(file)!r}")
         elif text == "-" or (text is None and not sys.stdin.isatty()):
-            value = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+            value = _decoded(sys.stdin.buffer.read(), "standard input")
         elif text is not None:
             value = text
         else:
