@@ -14,7 +14,7 @@ characters. The threshold is kept: a term moves a text's logit, not the line it 
 
 Both train on the English rows of the fast injection model plus long prose that no fast model reads
 (AGIEval's gaokao English reading passages and the "train" lines of ``lexicon/articles_en.txt``); the L2
-penalty is chosen by cross-validated loss and the share on the validation rows (``fit_term``).
+penalty is chosen by cross-validated loss and the share on every long prose row, out of fold (``fit_term``).
 ``aigis guard train`` fits the style term after the fast models, ``aigis guard train --semantic`` the
 embedding term after the head.
 """
@@ -45,7 +45,7 @@ STYLE_FILE = "injection_style.npz"
 # the shortest text the terms read: about the 256 tokens the encoder reads. Jailbreak prompts this long
 # keep their persona setup in that reach, and every prose passage that trains the terms is longer
 LONG_TEXT = 1000
-SHARES = (0.5, 1.0, 2.0, 3.0)  # candidate shares of the term's logit; validation picks one
+SHARES = (0.5, 1.0, 2.0, 3.0)  # candidate shares of the term's logit (``choose_share``)
 L2_PENALTIES = (1e-4, 1e-5, 1e-6)  # candidates, chosen by cross-validated loss
 FOLDS = 5
 # weights like the fast models': prose as our own benign sets (4), harmless role play as hard-benign look-
@@ -250,6 +250,31 @@ def cross_validated_loss(
     return total / float(w.sum())
 
 
+def out_of_fold_logits(
+    x: FloatArray,
+    y: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    l2: float,
+    fit: npt.NDArray[np.bool_],
+    scored: npt.NDArray[np.bool_],
+    read_as: Callable[[FloatArray, float, npt.NDArray[np.bool_]], npt.NDArray[np.float64]],
+    folds: int = FOLDS,
+) -> npt.NDArray[np.float64]:
+    """Each ``scored`` row's logit from the model fit on the ``fit`` rows outside its fold (the fit rows
+    dealt to folds in turn, as in ``cross_validated_loss``), read by ``read_as(weights, bias, rows)``;
+    0 for the other rows. ``scored`` rows are ``fit`` rows."""
+    fold_of = np.full(len(y), -1)
+    fold_of[fit] = np.arange(int(fit.sum())) % folds
+    out = np.zeros(len(y))
+    for k in range(folds):
+        held = fold_of == k
+        if (held & scored).any():
+            train = fit & ~held
+            weights, bias = fit_logistic(x[train], y[train], w[train], l2)
+            out[held & scored] = read_as(weights, bias, held & scored)
+    return out
+
+
 def choose_share(
     term_z: npt.NDArray[np.float64],
     fast_z: npt.NDArray[np.float64],
@@ -257,8 +282,8 @@ def choose_share(
     prose: npt.NDArray[np.bool_],
     read: npt.NDArray[np.bool_],
 ) -> tuple[float, dict[str, float]]:
-    """The share whose sum flags the fewest prose rows among those that keep every validation positive
-    the fast model flags at least as often (the smaller share on a tie). Returns it with its figures."""
+    """The share whose sum flags the fewest ``prose`` rows among those that keep every ``positive`` the
+    fast model flags at least as often (the smaller share on a tie). Returns it with its figures."""
     fast_recall = float((fast_z[positive] >= 0).mean()) if positive.any() else 0.0
     best: tuple[int, float, dict[str, float]] | None = None
     for share in SHARES:
@@ -268,10 +293,10 @@ def choose_share(
             continue
         flagged = int((z[prose] >= 0).sum())
         if best is None or flagged < best[0]:
-            best = (flagged, share, {"validation_recall": recall, "validation_prose_flagged": flagged})
+            best = (flagged, share, {"validation_recall": recall, "prose_flagged": flagged})
     if best is None:  # no share keeps the recall: the smallest moves the fast model least
-        return SHARES[0], {"validation_recall": fast_recall, "validation_prose_flagged": -1}
-    return best[1], {**best[2], "fast_validation_recall": fast_recall, "validation_prose": int(prose.sum())}
+        return SHARES[0], {"validation_recall": fast_recall, "prose_flagged": -1}
+    return best[1], {**best[2], "fast_validation_recall": fast_recall, "prose_judged": int(prose.sum())}
 
 
 def joined(texts: list[str], min_chars: int) -> list[str]:
@@ -319,15 +344,17 @@ def fit_term(
     *,
     long_only: bool = False,
     standardize: bool = False,
-    validation_logits: Callable[[InjectionTerm, list[Sample]], npt.NDArray[np.float64]] | None = None,
+    logits_of: Callable[[InjectionTerm, list[Sample]], npt.NDArray[np.float64]] | None = None,
 ) -> InjectionTerm:
     """A term over the features ``x`` of ``rows`` (one per row), added to the logits ``fast_z`` it moves:
     jailbreak prompts against every other row, weighted as in the fast injection model (hh_rlhf at 0, the
     jailbreak prompts at ``INJECTION_POS_WEIGHT`` times balanced: a term must not cost recall that the
     validation rows are too few to show), prose at ``PROSE_WEIGHT``, harmless role play at
-    ``ROLEPLAY_WEIGHT``; fit on the training rows (only
-    those of ``LONG_TEXT`` characters with ``long_only``), the L2 penalty by cross-validated loss, the share
-    on the validation rows (``choose_share``), read by ``validation_logits`` when given."""
+    ``ROLEPLAY_WEIGHT``; fit on the training rows (only those of ``LONG_TEXT`` characters with
+    ``long_only``), the L2 penalty by cross-validated loss. The share (``choose_share``) keeps the recall
+    on the validation positives, whose fast logits are out of sample, and is judged on every long prose
+    row, a training row by the model fit without its fold: 35 validation passages could not tell shares
+    apart. Rows are read by ``logits_of`` when given (as the detector reads them), else by ``x``."""
     from aigis.guard.training import HARMFUL_ONLY_SOURCES, INJECTION_POS_WEIGHT, is_validation
 
     y = np.array([s.label == "injection" for s in rows], dtype=np.float64)
@@ -350,12 +377,21 @@ def fit_term(
     losses = {l2: cross_validated_loss(x[fit], y[fit], weight[fit], l2) for l2 in L2_PENALTIES}
     l2 = min(L2_PENALTIES, key=lambda v: (losses[v], -v))
     w, b = fit_logistic(x[fit], y[fit], weight[fit], l2)
-    term = InjectionTerm(w, b, 1.0, LONG_TEXT, {}, center, scale)
-    if validation_logits is None:
-        term_z = x[val].astype(np.float64) @ w + b
-    else:  # the validation rows read as the detector reads them (piece by piece)
-        term_z = validation_logits(term, [r for r, v in zip(rows, val, strict=True) if v])
-    share, figures = choose_share(term_z, fast_z[val], (y == 1)[val], prose[val], read[val])
+
+    def read_as(weights: FloatArray, bias: float, chosen: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+        if logits_of is None:
+            return x[chosen].astype(np.float64) @ weights + bias
+        term = InjectionTerm(weights, bias, 1.0, LONG_TEXT, {}, center, scale)
+        return logits_of(term, [r for r, c in zip(rows, chosen, strict=True) if c])
+
+    term_z = out_of_fold_logits(x, y, weight, l2, fit, fit & prose & read, read_as)
+    term_z[val] = read_as(w, b, val)
+    judged = val | (fit & prose & read)
+    positive = (y == 1) & val
+    share, figures = choose_share(
+        term_z[judged], fast_z[judged], positive[judged], prose[judged], read[judged]
+    )
+    term = InjectionTerm(w, b, share, LONG_TEXT, {}, center, scale)
     meta = {
         "l2": l2,
         "cross_validated_loss": {str(k): round(v, 5) for k, v in losses.items()},
@@ -364,7 +400,7 @@ def fit_term(
         "prose": int((prose & fit).sum()),
         **figures,
     }
-    term.share, term.meta = share, meta
+    term.meta = meta
     return term
 
 
@@ -416,7 +452,7 @@ def train_style_term(
         fast_z,
         long_only=True,
         standardize=True,
-        validation_logits=lambda t, val: np.array([ranked_pieces(t, r.text)[0] for r in val]),
+        logits_of=lambda t, val: np.array([ranked_pieces(t, r.text)[0] for r in val]),
     )
     term.meta["features"] = list(STYLE_NAMES)
     return _write_term(term, out / STYLE_FILE, seed, hold_out, log)
@@ -459,5 +495,5 @@ def train_injection_term(
         return np.array([max((term.logit(next(vectors)) for _ in pieces), default=0.0) for pieces in chosen])
 
     return _write_term(
-        fit_term(x, rows, fast_z, validation_logits=piece_logits), out / FILE_NAME, seed, hold_out, log
+        fit_term(x, rows, fast_z, logits_of=piece_logits), out / FILE_NAME, seed, hold_out, log
     )
