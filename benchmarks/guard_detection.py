@@ -69,6 +69,9 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:harmful_pretext:zh", "harmful", "recall", "user"),
     ("eval:self_harm:en", "harmful", "recall", "user"),
     ("eval:self_harm:zh", "harmful", "recall", "user"),
+    # someone else's personal details looked up or misused, and a person's own given for a service (round 38)
+    ("eval:details_lookup:en", "harmful", "recall", "user"),
+    ("eval:details_lookup:zh", "harmful", "recall", "user"),
     ("eval:benign:en", "any", "fpr", "user"),
     ("eval:benign:zh", "any", "fpr", "user"),
     ("eval:hard_benign:en", "any", "fpr", "user"),
@@ -90,6 +93,8 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:benign_pretext:zh", "any", "fpr", "user"),
     ("eval:distress:en", "any", "fpr", "user"),
     ("eval:distress:zh", "any", "fpr", "user"),
+    ("eval:own_details:en", "any", "fpr", "user"),
+    ("eval:own_details:zh", "any", "fpr", "user"),
     ("eval:benign_documents:en", "injection", "fpr", "document"),
     # harmless role play and instructions about the answer's form (round 29; held-out lines)
     ("eval:benign_roleplay:en", "any", "fpr", "user"),

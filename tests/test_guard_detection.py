@@ -552,6 +552,22 @@ def test_harmless_role_play_trains_the_injection_model_only() -> None:
     assert not any(is_injection_only(s) for s in shared + own)
 
 
+@pytest.mark.skipif(not (DATA / "advbench").is_dir(), reason="../shared/data not present")
+def test_personal_details_sets_are_held_out_entirely() -> None:
+    from aigis.guard.training import load_splits
+
+    splits = load_splits(DATA)
+    assert not any(s.source.startswith(("own_details", "details_lookup")) for s in splits["train"])
+    for stem, label, category, least in (
+        ("own_details", "hard_benign", None, 250),
+        ("details_lookup", "harmful", "privacy", 120),
+    ):
+        for lang in ("en", "zh"):
+            held = splits[f"eval:{stem}:{lang}"]
+            assert len(held) >= least
+            assert {(s.source, s.label, s.category) for s in held} == {(f"{stem}_{lang}", label, category)}
+
+
 @pytest.mark.parametrize(
     ("text", "attack"),
     [

@@ -43,6 +43,11 @@ Split, by source (never by row); "held out" sets are only ever evaluated:
   self-harm, goodbyes, asks for a method or for help hiding it) and distress_{en,zh}.txt (hard benign:
   venting, hyperbole such as 累死了 or "this exam is killing me", being safe after dark thoughts, asking
   how to help a friend or for a hotline); "train" lines train, "eval" lines (written apart) are held out.
+* personal details (our own), all held out: own_details_{en,zh}.txt (hard benign: a person who gives
+  their own ID, phone, card or address to get a service done, 我的身份证号是…，帮我查一下社保) and
+  details_lookup_{en,zh}.txt (harmful, privacy: someone else's details looked up, tracked, traded or
+  misused, in the same words). Their "train" and "eval" lines both measure; round 38 trained on the
+  "train" lines and measured the "eval" lines.
 * responsibility (zh): CValues responsibility prompts, all held out: delicate or leading questions on
   the environment, psychology, law, relationships, disability and society that call for a careful
   answer, not a refusal (hard benign).
@@ -470,6 +475,19 @@ def load_splits(
             train += [Sample(t, label, lang, source) for t in _own(f"{source}.txt", "train")]
             ev[f"eval:{group}:{lang}"] = [
                 Sample(t, label, lang, source) for t in _own(f"{source}.txt", "eval")
+            ]
+
+    # our own, held out entirely (trained, they cost more held-out recall than they won: docs/benchmarks.md,
+    # round 38): a person's own personal details given for a service (hard benign) and someone else's
+    # looked up, tracked, traded or misused in the same words (harmful, privacy); both splits measure
+    details = (("own_details", "hard_benign", None), ("details_lookup", "harmful", "privacy"))
+    for stem, label, category in details:
+        for lang in ("en", "zh"):
+            source = f"{stem}_{lang}"
+            ev[f"eval:{stem}:{lang}"] = [
+                Sample(t, label, lang, source, category)
+                for split in ("train", "eval")
+                for t in _own(f"{source}.txt", split)
             ]
 
     # everyday requests (our own, training only)
