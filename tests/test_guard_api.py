@@ -133,6 +133,7 @@ def test_a_field_at_fault_is_named_in_a_422(
     assert r.status_code == 422, r.text
     problems = r.json()["problems"]
     assert [p["field"] for p in problems] == [field] and says in problems[0]["message"]
+    assert not problems[0]["message"].startswith("Value error")
 
 
 @pytest.mark.parametrize("auth", [None, "Bearer not-a-token"])

@@ -374,7 +374,7 @@ def test_clause_ids_resolve_in_the_framework() -> None:
     [
         (
             {"match": "nosuchdetector/*", "action": "flag"},
-            "'nosuchdetector/*') names no detector; detectors: ",
+            "input rule 'nosuchdetector/*' names no detector; detectors: ",
         ),
         (
             {"match": "pii/NOT_A_CATEGORY", "action": "flag"},

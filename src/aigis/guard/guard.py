@@ -171,7 +171,8 @@ def check_rules(policy: Policy) -> None:
     for direction in ("input", "output"):
         for rule in policy.direction(direction).rules:
             detector_glob, category_glob = rule.match.split("/", 1)
-            where = f"policy {policy.name!r}: {direction} rule {rule.id or rule.match!r} ({rule.match!r})"
+            named = f"{rule.id!r} ({rule.match!r})" if rule.id else repr(rule.match)
+            where = f"policy {policy.name!r}: {direction} rule {named}"
             detectors = [d for d in reported if fnmatchcase(d, detector_glob)]
             if not detectors:
                 raise ConfigError(f"{where} names no detector; detectors: {', '.join(reported)}")

@@ -67,7 +67,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, mig
         except AigisError as auth_error:
             return await _aigis_error(request, auth_error)
         problems = [
-            {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ())),
+                # a validator's own message, without pydantic's "Value error, " before it
+                "message": str(err.get("msg", "")).removeprefix("Value error, "),
+            }
             for err in exc.errors()
         ]
         return JSONResponse(
