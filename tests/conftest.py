@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -23,6 +25,19 @@ POSTGRES_URL = os.environ.get("AIGIS_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("AIGIS_TEST_REDIS_URL")
 POSTGRES_HINT = "set AIGIS_TEST_POSTGRES_URL=postgresql://USER@HOST/DB to run the PostgreSQL tests"
 REDIS_HINT = "set AIGIS_TEST_REDIS_URL=redis://HOST:PORT/DB to run the Redis tests"
+
+
+def run_aigis(*args: str, stdin: str | None = None, columns: int = 200) -> subprocess.CompletedProcess[str]:
+    """The installed entry point, ``aigis ARGS``, in a child process: it prints an error without a
+    traceback and exits with the error's code."""
+    return subprocess.run(
+        [sys.executable, "-c", "from aigis.cli import main; main()", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": str(columns)},
+    )
 
 
 @pytest.fixture(autouse=True)

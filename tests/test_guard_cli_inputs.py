@@ -4,36 +4,16 @@ written, JSONL values of the wrong type, bytes that are not UTF-8, and directori
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+from tests.conftest import run_aigis
 
 BAD_YAML = "name: [unclosed\n  foo: : bar\n"
 
 
-@dataclass
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-def cli(*args: str) -> Run:
-    """The installed entry point, which prints an error without a traceback and exits with its code."""
-    r = subprocess.run(
-        [sys.executable, "-c", "from aigis.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "300"},
-    )
-    return Run(r.returncode, r.stdout, r.stderr)
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return run_aigis(*args, columns=300)
 
 
 def flat(text: str) -> str:
@@ -44,13 +24,7 @@ def flat(text: str) -> str:
 def test_policy_error_quoting_brackets_is_printed_whole(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(BAD_YAML, encoding="utf-8")
-    r = subprocess.run(  # the installed entry point, which prints errors for every command
-        [sys.executable, "-c", "from aigis.cli import main; main()", "guard", "policy", "validate", str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "300"},
-    )
+    r = cli("guard", "policy", "validate", str(bad))  # the entry point prints errors for every command
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "name: [unclosed" in r.stderr and "expected ',' or ']', but got ':'" in r.stderr
 
@@ -59,14 +33,14 @@ def test_file_and_policy_names_that_look_like_markup_are_printed_as_is(tmp_path:
     rows = tmp_path / "[red]rows.jsonl"
     rows.write_text('{"text": "hello"}\nnot json [b]x[/b]\n', encoding="utf-8")
     r = cli("guard", "scan", str(rows))
-    assert r.exit_code == 2
+    assert r.returncode == 2
     assert f"error: {rows}:2: not valid JSON (Expecting value)" in flat(r.stdout)
     policy = tmp_path / "p.yaml"
     policy.write_text('name: "[red]strict[/red]"\ndetectors: [pii]\n', encoding="utf-8")
     r = cli("guard", "policy", "validate", str(policy))
-    assert r.exit_code == 0 and f"ok {policy}: policy '[red]strict[/red]', detectors: pii" in flat(r.stdout)
+    assert r.returncode == 0 and f"ok {policy}: policy '[red]strict[/red]', detectors: pii" in flat(r.stdout)
     r = cli("guard", "policy", "show", str(policy), "--format", "table")
-    assert r.exit_code == 0 and "[red]strict[/red]: input" in r.stdout
+    assert r.returncode == 0 and "[red]strict[/red]: input" in r.stdout
 
 
 def test_output_paths_are_checked_before_any_work(tmp_path: Path) -> None:
@@ -121,7 +95,7 @@ def test_output_paths_are_checked_before_any_work(tmp_path: Path) -> None:
     ]
     for args, message in cases:
         r = cli(*args)
-        assert r.exit_code == 2, (args, r.output)
+        assert r.returncode == 2, (args, r.stdout + r.stderr)
         assert flat(r.stderr) == message
     assert not missing.parent.exists()
 
@@ -134,7 +108,7 @@ def test_values_that_are_not_strings_are_row_errors(tmp_path: Path) -> None:
     )
     out = tmp_path / "v.jsonl"
     r = cli("guard", "scan", str(corpus), "--out", str(out), "--format", "json")
-    assert r.exit_code == 2 and "4 row(s) could not be read" in r.stderr
+    assert r.returncode == 2 and "4 row(s) could not be read" in r.stderr
     summary = json.loads(r.stdout)
     assert summary["rows"] == 2 and summary["errors"] == 4
     assert summary["first_errors"] == [
@@ -151,7 +125,7 @@ def test_values_that_are_not_strings_are_row_errors(tmp_path: Path) -> None:
     listed = tmp_path / "list.json"
     listed.write_text('["hello", 7]', encoding="utf-8")
     r = cli("guard", "scan", str(listed), "--format", "json")
-    assert r.exit_code == 2 and json.loads(r.stdout)["first_errors"] == [
+    assert r.returncode == 2 and json.loads(r.stdout)["first_errors"] == [
         f"{listed}:2: the row is a number (7); a row must be a JSON object (with a 'text' column) or a string"
     ]
 
@@ -174,7 +148,7 @@ def test_values_that_are_not_strings_are_row_errors(tmp_path: Path) -> None:
         data = tmp_path / "labelled.jsonl"
         data.write_text('\n{"text": "hello", "label": 0}\n' + json.dumps(row) + "\n", encoding="utf-8")
         r = cli("guard", "eval", str(data), "--label-column", "label", "--lang-column", "lang")
-        assert r.exit_code == 2 and flat(r.stderr) == f"error: {data}:3: {message}", r.output
+        assert r.returncode == 2 and flat(r.stderr) == f"error: {data}:3: {message}", r.stdout + r.stderr
 
 
 def test_bytes_that_are_not_utf8_are_read_as_replacement_characters_and_counted(tmp_path: Path) -> None:
@@ -187,7 +161,7 @@ def test_bytes_that_are_not_utf8_are_read_as_replacement_characters_and_counted(
         (tmp_path / name).write_bytes(content)
     out = tmp_path / "v.jsonl"
     r = cli("guard", "scan", *(str(tmp_path / n) for n in files), "--out", str(out), "--format", "json")
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, r.stdout + r.stderr
     summary = json.loads(r.stdout)
     assert summary["rows"] == 6 and summary["errors"] == 0 and summary["replaced_invalid_utf8"] == 3
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
@@ -200,25 +174,25 @@ def test_bytes_that_are_not_utf8_are_read_as_replacement_characters_and_counted(
     # a U+FFFD that the file holds as valid UTF-8 is text like any other
     assert "replaced_invalid_utf8" not in lines[1] and lines[1]["text"] == "clean \ufffd"
     r = cli("guard", "scan", str(tmp_path / "rows.jsonl"))
-    assert r.exit_code == 0 and "note: 1 row(s) had bytes that are not UTF-8, read as U+FFFD" in r.stdout
+    assert r.returncode == 0 and "note: 1 row(s) had bytes that are not UTF-8, read as U+FFFD" in r.stdout
 
     data = tmp_path / "labelled.csv"
     data.write_bytes(b"text,label\nhello \xff,safe\nworld,safe\n")
     r = cli("guard", "eval", str(data), "--label-column", "label", "--format", "json")
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, r.stdout + r.stderr
     result = json.loads(r.stdout)
     assert result["replaced_invalid_utf8"] == 1 and result["overall"]["n"] == 2
 
 
 def test_a_directory_given_as_a_file_is_named_as_one(tmp_path: Path) -> None:
     r = cli("guard", "scan", str(tmp_path))
-    assert r.exit_code == 2 and flat(r.stderr) == (
+    assert r.returncode == 2 and flat(r.stderr) == (
         f"error: data file '{tmp_path}' is a directory, not a file; give JSONL, JSON, CSV/TSV or text files"
     )
     r = cli("guard", "eval", str(tmp_path), "--label-column", "label")
-    assert r.exit_code == 2 and "is a directory, not a file" in r.stderr
+    assert r.returncode == 2 and "is a directory, not a file" in r.stderr
     r = cli("guard", "check", "-f", str(tmp_path))
-    assert r.exit_code == 2 and flat(r.stderr) == (
+    assert r.returncode == 2 and flat(r.stderr) == (
         f"error: --file '{tmp_path}' is a directory, not a file; give a text file"
     )
 
@@ -227,9 +201,9 @@ def test_check_says_when_its_text_had_bytes_that_are_not_utf8(tmp_path: Path) ->
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"hello \xff world")
     r = cli("guard", "check", "-f", str(bad), "--json")
-    assert r.exit_code == 0 and json.loads(r.stdout)["text"] == "hello \ufffd world"
+    assert r.returncode == 0 and json.loads(r.stdout)["text"] == "hello \ufffd world"
     assert "has bytes that are not UTF-8; they were read as U+FFFD" in flat(r.stderr)
     good = tmp_path / "good.txt"
     good.write_text("你好", encoding="utf-8")
     r = cli("guard", "check", "-f", str(good))
-    assert r.exit_code == 0 and "not UTF-8" not in r.stderr
+    assert r.returncode == 0 and "not UTF-8" not in r.stderr
