@@ -200,7 +200,7 @@ def test_a_long_document_is_read_in_linear_time(detector: InjectionDetector, sen
 def test_the_cli_checks_and_scans_text_as_a_document(tmp_path: Path) -> None:
     import json
 
-    from tests.test_guard_api import _aigis as aigis
+    from tests.conftest import run_aigis as aigis
 
     email = EMAIL.format("Plan a three-day trip to Kyoto for me.")
     r = aigis("guard", "check", "--source", "document", "--json", "-", stdin=email)
