@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aigis.guard.lexicon import (
     KeywordHit,
@@ -107,6 +109,21 @@ def test_windows_cover_long_text() -> None:
     assert spans[0][0] == 0
     assert spans[-1][0] + len(spans[-1][1]) == len(text)
     assert windows("short") == [(0, "short")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab 中\n\t\u3000")), min_size=1, max_size=40), st.data())
+def test_a_window_is_as_long_as_featurize_reads_it(text: str, data: st.DataObject) -> None:
+    # the length bucket of a window counts what featurize reads: whitespace runs as one space, ends stripped
+    from aigis.guard.models import _WS_CPS, _clean_lengths
+
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    ws = np.isin(cps, _WS_CPS)
+    keep = ~ws | ~np.concatenate([[True], ws[:-1]])
+    found = _clean_lengths(ws, keep, np.array([start]), np.array([end]))
+    assert found.tolist() == [len(" ".join(text[start:end].split()))]
 
 
 @pytest.mark.parametrize(("name", "size"), [("harmful", 256), ("injection", 1024)])

@@ -161,7 +161,9 @@ def featurize(
 
     ``words=False`` leaves out the word n-grams (the injection model reads characters only: long
     jailbreak prompts share many ordinary words with benign role-play requests). ``acts=True`` adds the
-    request-shape features of ``aigis.guard.acts`` (the harmful model reads them)."""
+    request-shape features of ``aigis.guard.acts`` (the harmful model reads them). The length feature
+    counts the text as its n-grams read it, whitespace runs as one space: a core whose padding is blanked
+    (``aigis.guard.courtesy``) reads as the shorter text it stands for."""
     low = lower_same_length(text)
     if hits is None:
         kw = tuple(default_lexicon().find(text, lowered=low))
@@ -172,7 +174,7 @@ def featurize(
     grams = _ngram_ids(clean)
     word_ids = _word_ids(clean) if words else np.zeros(0, dtype=np.int64)
     lang = detect_lang(text)
-    named = {_length_bucket(len(text)), f"lang:{lang}"}
+    named = {_length_bucket(len(clean)), f"lang:{lang}"}
     named.update(f"lex:{h.category}:{h.weight}" for h in kw)
     named.update(f"lexw:{h.weight}" for h in kw)
     named.update(f"inj:{h.category}:{h.weight}" for h in inj)
@@ -246,7 +248,7 @@ def batch_scores(model: LinearModel, texts: Sequence[str]) -> npt.NDArray[np.flo
     kw_lexicon, inj_lexicon = default_lexicon(), injection_lexicon()
     for i, (text, low) in enumerate(zip(texts, lows, strict=True)):
         lang = detect_lang(text)
-        named = {_length_bucket(len(text)), f"lang:{lang}"}
+        named = {_length_bucket(int(lengths[i])), f"lang:{lang}"}
         for hit in kw_lexicon.find(text, lowered=low):
             named.update((f"lex:{hit.category}:{hit.weight}", f"lexw:{hit.weight}"))
         for hit in inj_lexicon.find(text, lowered=low):
@@ -320,7 +322,6 @@ def models_window_scores(
             for k in _windows_holding(h, size, step, len(starts)):
                 names.setdefault(k, set()).update((f"{pre}:{h.category}:{h.weight}", f"{pre_w}:{h.weight}"))
     shapes = _shape_masks(text, size, step, len(starts), lowered) if any(m.acts for m in models) else {}
-    lengths = ends - starts
     for i, m in enumerate(models):
         w = m.weights
         if m.acts:
@@ -329,17 +330,21 @@ def models_window_scores(
                     logits[i, mask] += float(w[_named_cached(name)])
         for k, found in names.items():
             logits[i, k] += sum(float(w[_named_cached(x)]) for x in found)
-        for length in np.unique(lengths):
-            logits[i, lengths == length] += float(w[_named_cached(_length_bucket(int(length)))])
     per_block = max(1, _BLOCK // max(step, 1))
     zh = np.zeros(len(starts), dtype=bool)
+    lengths = np.zeros(len(starts), dtype=np.int64)
     for b in range(0, len(starts), per_block):
         st = starts[b : b + per_block]
         lo, hi = int(st[0]), int(min(st[-1] + size, n_text))
-        seg_logits, seg_zh = _segment_logits(models, text[lo:hi], st - lo, ends[b : b + per_block] - lo)
+        seg_logits, seg_zh, seg_lengths = _segment_logits(
+            models, text[lo:hi], st - lo, ends[b : b + per_block] - lo
+        )
         logits[:, b : b + per_block] += seg_logits
         zh[b : b + per_block] = seg_zh
+        lengths[b : b + per_block] = seg_lengths
     for i, m in enumerate(models):
+        for length in np.unique(lengths):
+            logits[i, lengths == length] += float(m.weights[_named_cached(_length_bucket(int(length)))])
         w_zh = float(m.weights[_named_cached("lang:zh")]) + m.offsets.get("zh", 0.0)
         w_en = float(m.weights[_named_cached("lang:en")]) + m.offsets.get("en", 0.0)
         logits[i] += np.where(zh, w_zh, w_en)
@@ -389,9 +394,9 @@ def _stacked_weights(models: tuple[LinearModel, ...]) -> FloatArray:
 
 def _segment_logits(
     models: Sequence[LinearModel], seg: str, starts: IntArray, ends: IntArray
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """n-gram and word contributions of each window [starts, ends) of ``seg`` (one row per model), and its
-    language."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], IntArray]:
+    """n-gram and word contributions of each window [starts, ends) of ``seg`` (one row per model), its
+    language, and its length as ``featurize`` counts it (whitespace runs as one space, none at the ends)."""
     stacked = _stacked_weights(tuple(models))
     raw = np.frombuffer(seg.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     cjk = np.concatenate([[0], np.cumsum((raw >= _CJK_LO) & (raw <= _CJK_HI))])
@@ -402,6 +407,7 @@ def _segment_logits(
     low = np.frombuffer(lower_same_length(seg).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     ws = np.isin(low, _WS_CPS)
     keep = ~ws | ~np.concatenate([[True], ws[:-1]])  # one space per whitespace run
+    lengths = _clean_lengths(ws, keep, starts, ends)
     clean = np.where(ws, np.uint32(32), low)[keep]
     pos = np.flatnonzero(keep)
     ca = np.searchsorted(pos, starts)
@@ -443,7 +449,21 @@ def _segment_logits(
             wsum = ((pu[jb] - pu[ja]) + (pb[bz] - pb[ba])).T
             words = np.where(wcount > 0, wsum / np.sqrt(np.maximum(wcount, 1)), 0.0)
             out[reading] += words[reading]
-    return out, zh
+    return out, zh, lengths
+
+
+def _clean_lengths(
+    ws: npt.NDArray[np.bool_], keep: npt.NDArray[np.bool_], starts: IntArray, ends: IntArray
+) -> IntArray:
+    """The length of each window [starts, ends) once its whitespace runs are one space and its ends are
+    stripped: its other characters, plus one for each run that begins after its first character, less a
+    run that ends it. ``ws`` marks whitespace, ``keep`` the characters that are no run's second or later."""
+    solid = np.concatenate([[0], np.cumsum(~ws)])
+    runs = np.concatenate([[0], np.cumsum(ws & keep)])
+    inside = solid[ends] - solid[starts]
+    begun = runs[ends] - runs[np.minimum(starts + 1, ends)]
+    lengths: IntArray = inside + begun - (ws[ends - 1] & (inside > 0))
+    return lengths
 
 
 def sigmoid(z: float) -> float:
