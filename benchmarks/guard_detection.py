@@ -99,6 +99,12 @@ TARGETS: list[tuple[str, str, str, str]] = [
     # harmless role play and instructions about the answer's form (round 29; held-out lines)
     ("eval:benign_roleplay:en", "any", "fpr", "user"),
     ("eval:benign_roleplay:zh", "any", "fpr", "user"),
+    # instructions about the answer's form and the user's own earlier instructions, and attacks in their
+    # words (round 39; held-out lines)
+    ("eval:format_instructions:en", "any", "fpr", "user"),
+    ("eval:format_instructions:zh", "any", "fpr", "user"),
+    ("eval:format_injections:en", "injection", "recall", "user"),
+    ("eval:format_injections:zh", "injection", "recall", "user"),
     # long prose pasted by a user (round 30): AGIEval's LSAT and SAT passages, gaokao Chinese passages and
     # the held-out lines of articles_{en,zh}.txt
     ("eval:articles:en", "any", "fpr", "user"),
