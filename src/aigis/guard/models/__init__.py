@@ -407,7 +407,7 @@ def _segment_logits(
     low = np.frombuffer(lower_same_length(seg).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     ws = np.isin(low, _WS_CPS)
     keep = ~ws | ~np.concatenate([[True], ws[:-1]])  # one space per whitespace run
-    lengths = _clean_lengths(ws, keep, starts, ends)
+    lengths = _clean_lengths(ws, starts, ends)
     clean = np.where(ws, np.uint32(32), low)[keep]
     pos = np.flatnonzero(keep)
     ca = np.searchsorted(pos, starts)
@@ -452,14 +452,12 @@ def _segment_logits(
     return out, zh, lengths
 
 
-def _clean_lengths(
-    ws: npt.NDArray[np.bool_], keep: npt.NDArray[np.bool_], starts: IntArray, ends: IntArray
-) -> IntArray:
+def _clean_lengths(ws: npt.NDArray[np.bool_], starts: IntArray, ends: IntArray) -> IntArray:
     """The length of each window [starts, ends) once its whitespace runs are one space and its ends are
     stripped: its other characters, plus one for each run that begins after its first character, less a
-    run that ends it. ``ws`` marks whitespace, ``keep`` the characters that are no run's second or later."""
+    run that ends it. ``ws`` marks the whitespace characters of the text."""
     solid = np.concatenate([[0], np.cumsum(~ws)])
-    runs = np.concatenate([[0], np.cumsum(ws & keep)])
+    runs = np.concatenate([[0], np.cumsum(ws & ~np.concatenate([[False], ws[:-1]]))])  # each run's first
     inside = solid[ends] - solid[starts]
     begun = runs[ends] - runs[np.minimum(starts + 1, ends)]
     lengths: IntArray = inside + begun - (ws[ends - 1] & (inside > 0))
