@@ -105,6 +105,12 @@ TARGETS: list[tuple[str, str, str, str]] = [
     ("eval:format_instructions:zh", "any", "fpr", "user"),
     ("eval:format_injections:en", "injection", "recall", "user"),
     ("eval:format_injections:zh", "injection", "recall", "user"),
+    # written apart from every training line, never trained (round 40): short attacks on the assistant's
+    # own instructions and harmless instructions about the answer (``benchmarks/data/*_blind_*.txt``)
+    ("blind:short_attacks:en", "injection", "recall", "user"),
+    ("blind:short_attacks:zh", "injection", "recall", "user"),
+    ("blind:answer_instructions:en", "any", "fpr", "user"),
+    ("blind:answer_instructions:zh", "any", "fpr", "user"),
     # long prose pasted by a user (round 30): AGIEval's LSAT and SAT passages, gaokao Chinese passages and
     # the held-out lines of articles_{en,zh}.txt
     ("eval:articles:en", "any", "fpr", "user"),
@@ -156,6 +162,22 @@ def articles(data_dir: Path) -> dict[str, list[Sample]]:
     return out
 
 
+BLIND = Path(__file__).parent / "data"
+
+
+def blind_sets() -> dict[str, list[Sample]]:
+    """Sets written apart from the training lines and never trained (``kind<TAB>text`` lines): short attacks
+    on the assistant's own instructions (``short_attacks_blind_{en,zh}.txt``) and harmless instructions
+    about the answer (``answer_instructions_blind_{en,zh}.txt``), each kind its own source."""
+    out: dict[str, list[Sample]] = {}
+    for stem, label in (("short_attacks", "injection"), ("answer_instructions", "benign")):
+        for lang in ("en", "zh"):
+            lines = (BLIND / f"{stem}_blind_{lang}.txt").read_text(encoding="utf-8").splitlines()
+            rows = [line.split("\t", 1) for line in lines if line and not line.startswith("#")]
+            out[f"blind:{stem}:{lang}"] = [Sample(text, label, lang, kind) for kind, text in rows]
+    return out
+
+
 def first_finding(detector: Detector, text: str, ctx: ScanContext) -> Finding | None:
     """The first finding ``detector`` makes on the Guard's views of ``text`` (the first view with any), or
     None."""
@@ -183,6 +205,7 @@ def evaluate(
     splits = load_splits(data_dir, hold_out=hold_out)
     splits.update(audited_multijail(data_dir, splits))
     splits.update(articles(data_dir))
+    splits.update(blind_sets())
     inj = InjectionDetector(model_dir=models, semantic=semantic)
     harm: Detector = HarmfulDetector(model_dir=models)
     if semantic:
