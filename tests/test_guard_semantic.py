@@ -139,8 +139,9 @@ def test_safetensors_reader(tmp_path: Path) -> None:
         read_safetensors(tmp_path / "bad.safetensors")
 
 
-def test_embedding_cache_is_reused(encoder: SentenceEncoder, tmp_path: Path) -> None:
-    cache = tmp_path / "emb.npz"
+@pytest.mark.parametrize("name", ["emb.npz", "emb.cache"])
+def test_embedding_cache_is_reused(encoder: SentenceEncoder, tmp_path: Path, name: str) -> None:
+    cache = tmp_path / name
     first = embed_cached(encoder, ["one", "two"], cache)
     assert cache.is_file()
     calls: list[int] = []

@@ -401,7 +401,8 @@ def _write_cache(cache: Path, known: dict[str, FloatArray]) -> None:
         arrays[f"keys_{width}"] = np.array(list(part))
         arrays[f"vectors_{width}"] = np.stack(list(part.values()))
     cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, **arrays)
+    with cache.open("wb") as f:  # a path given to np.savez gets ".npz" appended, and the cache is never found
+        np.savez(f, **arrays)
 
 
 def embed_cached(
