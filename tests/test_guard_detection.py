@@ -597,15 +597,15 @@ def test_short_attacks_weigh_as_a_balanced_class() -> None:
 def test_blind_sets_never_train() -> None:
     # benchmarks/data/*_blind_*.txt were written apart from the training lines; none may train a model
     from aigis.guard.training import load_splits
+    from tests.test_guard_seed_spread import benchmark_module
 
-    blind = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+    blind = benchmark_module("guard_detection").blind_sets()
     trained = {" ".join(s.text.split()) for s in load_splits(DATA)["train"]}
     for stem, least in (("short_attacks", 70), ("answer_instructions", 60)):
         for lang in ("en", "zh"):
-            lines = (blind / f"{stem}_blind_{lang}.txt").read_text(encoding="utf-8").splitlines()
-            rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
-            assert len(rows) >= least and all(len(r) == 2 and r[0] and r[1] for r in rows)
-            assert not {" ".join(text.split()) for _, text in rows} & trained
+            rows = blind[f"blind:{stem}:{lang}"]
+            assert len(rows) >= least and all(s.source and s.text and "\t" not in s.text for s in rows)
+            assert not {" ".join(s.text.split()) for s in rows} & trained
 
 
 @pytest.mark.skipif(not (DATA / "advbench").is_dir(), reason="../shared/data not present")
