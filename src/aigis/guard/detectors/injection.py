@@ -49,6 +49,7 @@ from aigis.guard.injection_term import (
 )
 from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, lower_same_length
 from aigis.guard.models import WINDOW, detect_lang, featurize, load_binary, sigmoid, window_scores
+from aigis.guard.quotes import is_quoted, quoted_spans
 from aigis.guard.semantic import ENCODED_VIEWS, encoder_text, fast_logit
 
 CLAUSES = ("3.1.1(e)", "4.2.2(b)", "6.2.7", "A3.15", "LLM01:2025")
@@ -181,6 +182,10 @@ class InjectionDetector(Detector):
         threshold = self.document_threshold if embedded else self.threshold
         strong_kinds = _STRONG_KINDS | {_ADDRESSED} if embedded else _STRONG_KINDS
         strong = [h for h in hits if h.weight >= 2 and h.category in strong_kinds]
+        if not embedded and strong:
+            # a user quoting a cue is most often asking about it: the classifier alone decides those
+            spans = quoted_spans(text)
+            strong = [h for h in strong if not is_quoted(spans, h.start, h.end)]
         rule = _RULE_SCORE if strong else 0.0
         if embedded and strong:
             rule = 0.9
