@@ -7,8 +7,11 @@ cue decide on its own (``aigis.guard.detectors.injection``); the classifier stil
 
 from __future__ import annotations
 
+import re
+
 # opening mark -> closing mark; ASCII marks close with themselves
 _PAIRS = {'"': '"', "“": "”", "‘": "’", "「": "」", "『": "』", "«": "»", "`": "`", "'": "'"}
+_OPENING = re.compile("[" + re.escape("".join(_PAIRS)) + "]")
 MAX_QUOTED = 400  # characters: a longer "quote" is more likely a stray mark than a quotation
 
 
@@ -26,16 +29,16 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     matching mark after them; a mark left without a partner within ``MAX_QUOTED`` characters quotes
     nothing. Nested quotes are covered by the outer span."""
     spans: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        close = _PAIRS.get(ch)
-        if close is None or (ch == "'" and _apostrophe(text, i)):
+    i = 0
+    while (mark := _OPENING.search(text, i)) is not None:  # the scan between marks stays in C
+        i, ch = mark.start(), mark.group()
+        if ch == "'" and _apostrophe(text, i):
             i += 1
             continue
-        j = text.find(close, i + 1, min(n, i + 1 + MAX_QUOTED + 1))
+        close, limit = _PAIRS[ch], i + 1 + MAX_QUOTED + 1
+        j = text.find(close, i + 1, limit)
         while ch == "'" and j != -1 and _apostrophe(text, j):
-            j = text.find(close, j + 1, min(n, i + 1 + MAX_QUOTED + 1))
+            j = text.find(close, j + 1, limit)
         if j == -1 or j == i + 1:
             i += 1
             continue
