@@ -411,18 +411,20 @@ def test_a_term_left_from_other_fast_models_is_named_with_what_to_run(tmp_path: 
     arrays["weights"][0] += 1.0
     np.savez_compressed(folder / "injection.npz", **arrays)
     notes = stale_models(folder)
-    assert len(notes) == 2
+    assert len(notes) == 4
     assert notes[0].startswith("injection_style.npz was fit on other injection.npz than these")
     assert notes[0].endswith("run aigis guard train")
-    assert notes[1].startswith("injection_term.npz")
-    assert notes[1].endswith("aigis guard train --semantic-only")
+    names = ("injection_term", "injection_short_en", "injection_short_zh")
+    for note, name in zip(notes[1:], names, strict=True):
+        assert note.startswith(f"{name}.npz")
+        assert note.endswith("aigis guard train --semantic-only")
     with np.load(folder / "harmful.npz") as z:
         arrays = {k: z[k].copy() for k in z.files}
     arrays["weights"][0] += 1.0
     np.savez_compressed(folder / "harmful.npz", **arrays)
-    assert stale_models(folder)[2] == (
+    assert stale_models(folder)[4] == (
         "semantic.npz was fit on other harmful.npz and harmful_windows.npz than these: "
         "run aigis guard train --semantic-only"
     )
     (folder / "semantic.npz").unlink()  # absent: nothing to judge
-    assert len(stale_models(folder)) == 2
+    assert len(stale_models(folder)) == 4

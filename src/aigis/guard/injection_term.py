@@ -149,6 +149,7 @@ class InjectionTerm:
     # features are read as (x - center) / scale when these are set (the style term's)
     center: FloatArray | None = None
     scale: FloatArray | None = None
+    max_chars: int | None = None  # texts this long or longer are judged without the term (short terms)
 
     def logit(self, features: FloatArray) -> float:
         if self.center is not None and self.scale is not None:
@@ -156,10 +157,12 @@ class InjectionTerm:
         return float(features @ self.w + self.b)
 
     def reads(self, text: str) -> bool:
-        return len(text) >= self.min_chars
+        return len(text) >= self.min_chars and (self.max_chars is None or len(text) < self.max_chars)
 
     def save(self, path: Path) -> None:
         meta = {**self.meta, "share": self.share, "min_chars": self.min_chars, "b": self.b}
+        if self.max_chars is not None:
+            meta["max_chars"] = self.max_chars
         arrays: dict[str, Any] = {"w": self.w.astype(np.float32)}
         if self.center is not None and self.scale is not None:
             arrays.update(center=self.center.astype(np.float32), scale=self.scale.astype(np.float32))
@@ -171,7 +174,7 @@ class InjectionTerm:
 
     @classmethod
     def load(cls, path: Path | None = None, packaged: str = FILE_NAME) -> InjectionTerm:
-        command = "aigis guard train" + (" --semantic" if packaged == FILE_NAME else "")
+        command = "aigis guard train" + ("" if packaged == STYLE_FILE else " --semantic")
         raw = model_bytes("injection term", path, packaged, f"; train it with '{command}'")
         try:
             with np.load(BytesIO(raw)) as z:
@@ -185,6 +188,7 @@ class InjectionTerm:
                     meta,
                     z["center"].astype(np.float32) if scaled else None,
                     z["scale"].astype(np.float32) if scaled else None,
+                    int(meta["max_chars"]) if "max_chars" in meta else None,
                 )
         except (OSError, ValueError, KeyError) as exc:
             missing = f": {exc}" if isinstance(exc, KeyError) else ""
@@ -218,16 +222,23 @@ def embedded_pieces(style: InjectionTerm | None, text: str) -> list[str]:
 
 
 def fit_logistic(
-    x: FloatArray, y: npt.NDArray[np.float64], w: npt.NDArray[np.float64], l2: float
+    x: FloatArray,
+    y: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    l2: float,
+    offset: npt.NDArray[np.float64] | None = None,
 ) -> tuple[FloatArray, float]:
-    """Weighted logistic regression with an L2 penalty on the weights (L-BFGS, from zeros: deterministic)."""
+    """Weighted logistic regression with an L2 penalty on the weights (L-BFGS, from zeros: deterministic).
+    With ``offset``, each row's logit is its offset plus the model's: the model learns what the offset
+    (another model's logit) gets wrong."""
     from scipy.optimize import minimize
 
     xd = x.astype(np.float64)
     total = float(w.sum())
+    base = np.zeros(len(y)) if offset is None else offset
 
     def loss(p: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
-        z = xd @ p[:-1] + p[-1]
+        z = xd @ p[:-1] + p[-1] + base
         grad_z = (0.5 * (1 + np.tanh(z / 2)) - y) * w / total
         value = float(w @ (np.logaddexp(0, z) - y * z)) / total + l2 * float(p[:-1] @ p[:-1])
         return value, np.append(xd.T @ grad_z + 2 * l2 * p[:-1], grad_z.sum())
@@ -237,15 +248,22 @@ def fit_logistic(
 
 
 def cross_validated_loss(
-    x: FloatArray, y: npt.NDArray[np.float64], w: npt.NDArray[np.float64], l2: float, folds: int = FOLDS
+    x: FloatArray,
+    y: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    l2: float,
+    folds: int = FOLDS,
+    offset: npt.NDArray[np.float64] | None = None,
 ) -> float:
-    """Weighted log loss of out-of-fold predictions (rows dealt to folds in turn)."""
+    """Weighted log loss of out-of-fold predictions (rows dealt to folds in turn), each row's logit on top
+    of its ``offset`` when given (``fit_logistic``)."""
     fold_of = np.arange(len(y)) % folds
+    base = np.zeros(len(y)) if offset is None else offset
     total = 0.0
     for k in range(folds):
         held = fold_of == k
-        weights, bias = fit_logistic(x[~held], y[~held], w[~held], l2)
-        z = x[held].astype(np.float64) @ weights + bias
+        weights, bias = fit_logistic(x[~held], y[~held], w[~held], l2, base[~held])
+        z = x[held].astype(np.float64) @ weights + bias + base[held]
         total += float(w[held] @ (np.logaddexp(0, z) - y[held] * z))
     return total / float(w.sum())
 
@@ -404,7 +422,7 @@ def fit_term(
     return term
 
 
-def _write_term(
+def write_term(
     term: InjectionTerm, path: Path, seed: int, hold_out: tuple[str, ...], log: bool
 ) -> dict[str, object]:
     term.meta.update(
@@ -417,7 +435,7 @@ def _write_term(
     return summary
 
 
-def _needs_injection_model(out: Path) -> None:
+def needs_injection_model(out: Path) -> None:
     if not (out / "injection.npz").is_file():
         raise ConfigError(
             f"{out} lacks the fast injection model (injection.npz) the term is added to; train it there "
@@ -441,7 +459,7 @@ def train_style_term(
     from aigis.guard.training import MODELS_DIR, default_data_dir
 
     out = output_dir or MODELS_DIR
-    _needs_injection_model(out)
+    needs_injection_model(out)
     rows = term_rows(data_dir or default_data_dir(), seed, hold_out, splits)
     fast = InjectionDetector(model_dir=out, style=False)  # the n-gram model alone: the term is refit
     fast_z = np.array([fast_logit(fast.score(s.text)[0]) for s in rows])
@@ -455,7 +473,7 @@ def train_style_term(
         logits_of=lambda t, val: np.array([ranked_pieces(t, r.text)[0] for r in val]),
     )
     term.meta["features"] = list(STYLE_NAMES)
-    return _write_term(term, out / STYLE_FILE, seed, hold_out, log)
+    return write_term(term, out / STYLE_FILE, seed, hold_out, log)
 
 
 def train_injection_term(
@@ -477,7 +495,7 @@ def train_injection_term(
     from aigis.guard.training import MODELS_DIR, default_data_dir
 
     out = output_dir or MODELS_DIR
-    _needs_injection_model(out)
+    needs_injection_model(out)
     rows = term_rows(data_dir or default_data_dir(), seed, hold_out, splits)
     fast = InjectionDetector(model_dir=out)  # the fast tier as it reads: with its style term
     with one_blas_thread():
@@ -494,6 +512,4 @@ def train_injection_term(
             vectors = iter(embed_cached(encoder, flat, cache))
         return np.array([max((term.logit(next(vectors)) for _ in pieces), default=0.0) for pieces in chosen])
 
-    return _write_term(
-        fit_term(x, rows, fast_z, logits_of=piece_logits), out / FILE_NAME, seed, hold_out, log
-    )
+    return write_term(fit_term(x, rows, fast_z, logits_of=piece_logits), out / FILE_NAME, seed, hold_out, log)

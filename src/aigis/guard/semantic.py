@@ -511,19 +511,21 @@ def train_semantic(
     log: bool = False,
 ) -> dict[str, object]:
     """Fit the semantic tier on the fast models' training split: the harmful head (``semantic.npz``) and
-    the injection term (``injection_term.npz``, ``aigis.guard.injection_term``). Needs the fast models in
-    ``output_dir`` (default: the package's models; their scores are part of the ensembles). ``cache`` is an
-    ``.npz`` file of embeddings by text hash, read and extended, so that re-runs skip the encoder.
+    the injection terms (``injection_term.npz``, ``aigis.guard.injection_term``, and
+    ``injection_short_{en,zh}.npz``, ``aigis.guard.short_term``). Needs the fast models in ``output_dir``
+    (default: the package's models; their scores are part of the ensembles). ``cache`` is an ``.npz`` file
+    of embeddings by text hash, read and extended, so that re-runs skip the encoder.
 
     BLAS runs on one thread meanwhile (``one_blas_thread``)."""
     from aigis.guard.injection_term import train_injection_term
+    from aigis.guard.short_term import train_short_terms
     from aigis.guard.training import load_splits
 
     with tempfile.TemporaryDirectory() as scratch:
         # without a cache of the caller's, one for this run: the term reads the head's English vectors again
         vectors = cache or Path(scratch) / "embeddings.npz"
         summary = _train_head(output_dir, data_dir, seed, encoder_dir, vectors, progress, hold_out)
-        splits = load_splits(data_dir, seed=seed, hold_out=hold_out)  # read once for both steps below
+        splits = load_splits(data_dir, seed=seed, hold_out=hold_out)  # read once for the steps below
         summary[LONG_THRESHOLDS] = calibrate_long_requests(
             output_dir,
             data_dir=data_dir,
@@ -532,15 +534,16 @@ def train_semantic(
             hold_out=hold_out,
             splits=splits,
         )
-        summary["injection_term"] = train_injection_term(
-            output_dir,
-            data_dir=data_dir,
-            seed=seed,
-            encoder_dir=encoder_dir,
-            cache=vectors,
-            hold_out=hold_out,
-            splits=splits,
-        )
+        for key, fit in (("injection_term", train_injection_term), ("injection_short", train_short_terms)):
+            summary[key] = fit(
+                output_dir,
+                data_dir=data_dir,
+                seed=seed,
+                encoder_dir=encoder_dir,
+                cache=vectors,
+                hold_out=hold_out,
+                splits=splits,
+            )
     if log:
         print(f"semantic: {summary}")
     return summary

@@ -51,6 +51,7 @@ from aigis.guard.lexicon import KeywordHit, default_lexicon, injection_lexicon, 
 from aigis.guard.models import WINDOW, detect_lang, featurize, load_binary, sigmoid, window_scores
 from aigis.guard.quotes import is_quoted, quoted_spans
 from aigis.guard.semantic import ENCODED_VIEWS, encoder_text, fast_logit
+from aigis.guard.short_term import SHORT_FILES, load_short_terms, raised
 
 CLAUSES = ("3.1.1(e)", "4.2.2(b)", "6.2.7", "A3.15", "LLM01:2025")
 KINDS = {
@@ -111,17 +112,22 @@ class InjectionDetector(Detector):
         if style and (folder is None or (folder / STYLE_FILE).is_file()):  # older folders have none
             self.style = InjectionTerm.load(folder / STYLE_FILE if folder else None, packaged=STYLE_FILE)
         self.term: InjectionTerm | None = None
+        self.short_terms: dict[str, InjectionTerm] = {}
         if semantic:
             from aigis.guard.embedding import shared_encoder  # loads scipy: only when a policy asks for it
 
             self.term = InjectionTerm.load(Path(term) if term else folder / FILE_NAME if folder else None)
+            self.short_terms = load_short_terms(folder)
             self.encoder = shared_encoder(encoder_dir)
-            if self.encoder.output_dim() != len(self.term.w):
-                raise ConfigError(
-                    f"injection term {term or FILE_NAME} reads {len(self.term.w)}-wide vectors, but the "
-                    f"encoder in {self.encoder.folder} gives {self.encoder.output_dim()}: train the term "
-                    "with this encoder (aigis guard train --semantic)"
-                )
+            shorts = [(SHORT_FILES[lang], short) for lang, short in self.short_terms.items()]
+            named = [(term or FILE_NAME, self.term), *shorts]
+            for name, read in named:
+                if self.encoder.output_dim() != len(read.w):
+                    raise ConfigError(
+                        f"injection term {name} reads {len(read.w)}-wide vectors, but the encoder in "
+                        f"{self.encoder.folder} gives {self.encoder.output_dim()}: train the term with this "
+                        "encoder (aigis guard train --semantic)"
+                    )
 
     def score(self, text: str, semantic: bool = True) -> tuple[float, list[KeywordHit]]:
         """(injection probability of the worst window, cue-phrase hits over the whole text); a long English
@@ -141,10 +147,17 @@ class InjectionDetector(Detector):
             best = float(window_scores(self.model, text, WINDOW, (kw, inj))[1].max())
         return best, inj
 
-    def moved(self, p: float, text: str, semantic: bool = True) -> float:
+    def moved(self, p: float, text: str, semantic: bool = True, short: bool = False) -> float:
         """The n-gram probability ``p`` of ``text`` moved by the terms that read it: the style term, and with
         ``semantic`` the embedding term, for long English text, each counting the text's most jailbreak-like
-        piece (``aigis.guard.injection_term``)."""
+        piece (``aigis.guard.injection_term``); with ``semantic`` and ``short`` (a user's own message), the
+        short term of the text's language for a short text (``aigis.guard.short_term``)."""
+        if semantic and short and self.short_terms:
+            lang = detect_lang(text)
+            brief = self.short_terms.get(lang)
+            if brief is not None and brief.reads(text):
+                vector = self.encoder.encode_one(encoder_text(text, lang))
+                return sigmoid(fast_logit(p) + brief.share * raised(brief.logit(vector)))
         style = self.style if self.style is not None and self.style.reads(text) else None
         term = self.term if semantic and self.term is not None and self.term.reads(text) else None
         if (style is None and term is None) or detect_lang(text) != "en":
@@ -166,7 +179,8 @@ class InjectionDetector(Detector):
         p, hits = self.ngram_score(text)
         reading = text  # the reading the n-gram model finds worst, which the terms read
         embedded = context.source in _DOCUMENT_SOURCES
-        if context.direction == "input" and not embedded:
+        own = context.direction == "input" and not embedded  # a user's own message
+        if own:
             # a user's greeting, thanks or pasted number must not talk an attack down (``cores``)
             for bare in cores(text):
                 q, bare_hits = self.ngram_score(bare)
@@ -174,7 +188,7 @@ class InjectionDetector(Detector):
                     p, reading = q, bare
         # one encoder pass per view at most; as on the semantic harmful tier, a text stuffed with payloads
         # has only its first views read with the encoder
-        p = self.moved(p, reading, semantic=context.view_index <= ENCODED_VIEWS)
+        p = self.moved(p, reading, semantic=context.view_index <= ENCODED_VIEWS, short=own)
         if too_short_to_judge(text, hits):  # "key AKIA…": the classifier learned from whole prompts
             p = 0.0
         if not embedded:

@@ -551,6 +551,8 @@ def model_bytes(what: str, path: Path | None, packaged: str, hint: str = "") -> 
 STACKED_ON = {
     "injection_style.npz": ("injection.npz",),
     "injection_term.npz": ("injection.npz", "injection_style.npz"),
+    "injection_short_en.npz": ("injection.npz",),
+    "injection_short_zh.npz": ("injection.npz",),
     "semantic.npz": ("harmful.npz", "harmful_windows.npz"),
 }
 
