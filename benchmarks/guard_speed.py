@@ -2,10 +2,12 @@
 garbage collector as usual and with ``gc.freeze()`` + GC off during the timed loop), scanning
 throughput for PII + keyword matching (the PII detector and the Aho-Corasick keyword library, what
 the target names) and, reported separately, for the full content detectors (keywords + classifiers),
-1 MB adversarial inputs (linear time), 10 MB input, 1 MB and 10 MB of Chinese prose, streaming delay.
+1 MB adversarial inputs (linear time), 10 MB input, 1 MB and 10 MB of Chinese prose, streaming delay;
+and, apart, the semantic policy (``docs/examples/semantic-policy.yaml``, needs the ``aigis[embed]`` extra) on
+short held-out messages of our own (``--semantic-short``).
 
     taskset -c 0 .venv/bin/python benchmarks/guard_speed.py [--runs 2000]
-        [--quick | --chinese-prose | --streaming]
+        [--quick | --chinese-prose | --streaming | --semantic-short]
 """
 
 from __future__ import annotations
@@ -122,13 +124,46 @@ def chinese_prose_timings(guard: Guard) -> dict[str, Any]:
     return out
 
 
+SHORT_SETS = (
+    "format_injections_en.txt",
+    "format_instructions_zh.txt",
+    "own_details_zh.txt",
+    "everyday_en.txt",
+    "chat_zh.txt",
+)
+SEMANTIC_POLICY = Path(__file__).resolve().parents[1] / "docs" / "examples" / "semantic-policy.yaml"
+
+
+def semantic_short_timings(per_set: int = 80) -> dict[str, Any]:
+    """``check_input`` of the semantic policy on the first ``per_set`` held-out ("eval") lines of each of
+    ``SHORT_SETS``, each message once, after 50 warm-up checks of other texts (p50 / p90 / p99, ms)."""
+    from aigis.guard.training import _own
+
+    guard = Guard.from_policy(SEMANTIC_POLICY)
+    texts = [t for name in SHORT_SETS for t in _own(name, "eval")[:per_set]]
+    for t in texts[:50]:
+        guard.check_input(t + " (warm-up)")
+    ms = []
+    for t in texts:
+        t0 = time.perf_counter()
+        guard.check_input(t)
+        ms.append((time.perf_counter() - t0) * 1000)
+    ms.sort()
+    at = {q: ms[min(int(len(ms) * q / 100), len(ms) - 1)] for q in (50, 90, 99)}
+    return {"messages": len(ms), **{f"p{q}_ms": round(v, 2) for q, v in at.items()}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2000)
     ap.add_argument("--quick", action="store_true", help="skip the adversarial, 10 MB and streaming parts")
     ap.add_argument("--chinese-prose", action="store_true", help="only the 1 MB and 10 MB of Chinese prose")
     ap.add_argument("--streaming", action="store_true", help="only the streaming delay")
+    ap.add_argument("--semantic-short", action="store_true", help="the semantic policy on short messages")
     args = ap.parse_args()
+    if args.semantic_short:
+        print(json.dumps({"semantic_short": semantic_short_timings()}, indent=2))
+        return
     if args.streaming:
         print(json.dumps({"streaming": streaming_timings(Guard.default())}, indent=2))
         return
