@@ -357,12 +357,15 @@ def register(app: typer.Typer) -> None:
         semantic: bool = typer.Option(
             False,
             "--semantic/--no-semantic",
-            help="Also train the semantic tier's head (needs the aigis[embed] extra; several minutes).",
+            help=(
+                "Also train the semantic tier: the harmful head and the injection detector's embedding "
+                "and short terms (needs the aigis[embed] extra; several minutes)."
+            ),
         ),
         semantic_only: bool = typer.Option(
             False,
             "--semantic-only",
-            help="Train only the semantic head, on the fast models already in place.",
+            help="Train only the semantic tier (head and injection terms), on the fast models in place.",
         ),
         embedding_cache: Path | None = typer.Option(
             None, "--embedding-cache", help="An .npz file of embeddings to reuse and extend across runs."
